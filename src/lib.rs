@@ -1,4 +1,11 @@
 //! dockfix: a codemod that rewrites Dockerfiles so their images are smaller
 //! and rebuild faster, without changing what the image does.
 
+pub mod cli;
+pub mod config;
+pub mod discovery;
+pub mod engine;
+pub mod input;
+pub mod output;
 pub mod syntax;
+pub mod transforms;

@@ -57,7 +57,10 @@ impl Dockerfile {
 
     /// The number of ERROR nodes (instructions BuildKit would refuse).
     pub fn error_count(&self) -> usize {
-        self.root.children().filter(|node| node.kind() == ERROR).count()
+        self.root
+            .children()
+            .filter(|node| node.kind() == ERROR)
+            .count()
     }
 
     /// Top-level instructions, valid or not, in file order.
@@ -370,11 +373,15 @@ impl Instruction {
                 let range = to_range(node.text_range());
                 let body_range = body_token
                     .as_ref()
-                    .map_or(range.start..range.start, |token| to_range(token.text_range()));
+                    .map_or(range.start..range.start, |token| {
+                        to_range(token.text_range())
+                    });
                 Heredoc {
                     marker_range: logical.source_range(marker.range.clone()),
                     marker,
-                    body: body_token.map(|token| token.text().to_string()).unwrap_or_default(),
+                    body: body_token
+                        .map(|token| token.text().to_string())
+                        .unwrap_or_default(),
                     body_range,
                     terminated: node
                         .children_with_tokens()
@@ -662,7 +669,10 @@ impl CopyLike {
         match self.0.json_args() {
             Some(words) => {
                 let range = self.0.args_range();
-                words.into_iter().map(|word| (word, range.clone())).collect()
+                words
+                    .into_iter()
+                    .map(|word| (word, range.clone()))
+                    .collect()
             }
             None => self.0.words(),
         }

@@ -49,9 +49,7 @@ pub fn split_command(line: &str) -> CommandLayout {
             args: end..end,
         };
     }
-    let rest_start = start
-        + keyword_len
-        + trimmed[keyword_len..].len()
+    let rest_start = start + keyword_len + trimmed[keyword_len..].len()
         - trimmed[keyword_len..]
             .trim_start_matches(is_token_whitespace)
             .len();
@@ -65,7 +63,8 @@ pub fn split_command(line: &str) -> CommandLayout {
         .collect();
     let args_start = rest_start + args_offset;
     let args_text = &line[args_start..end];
-    let args_start = args_start + (args_text.len() - args_text.trim_start_matches(is_go_space).len());
+    let args_start =
+        args_start + (args_text.len() - args_text.trim_start_matches(is_go_space).len());
     CommandLayout {
         keyword,
         flags,
@@ -399,14 +398,23 @@ mod tests {
 
     #[test]
     fn json_arrays() {
-        assert_eq!(parse_json_array(r#"[ "a", "b" ] trailing"#).unwrap(), ["a", "b"]);
+        assert_eq!(
+            parse_json_array(r#"[ "a", "b" ] trailing"#).unwrap(),
+            ["a", "b"]
+        );
         assert_eq!(parse_json_array("['a']"), Err(JsonError::NotJson));
-        assert_eq!(parse_json_array(r#"["a", ["b"]]"#), Err(JsonError::NotStringArray));
+        assert_eq!(
+            parse_json_array(r#"["a", ["b"]]"#),
+            Err(JsonError::NotStringArray)
+        );
     }
 
     #[test]
     fn words_keep_quotes_and_escapes() {
-        assert_eq!(parse_words(r#"a="b c" d\ e"#, '\\'), [r#"a="b c""#, r"d\ e"]);
+        assert_eq!(
+            parse_words(r#"a="b c" d\ e"#, '\\'),
+            [r#"a="b c""#, r"d\ e"]
+        );
     }
 
     #[test]

@@ -42,7 +42,11 @@ fn dump_line(line: &str, escape: char) -> Result<String, String> {
     let args = &line[layout.args.clone()];
     let mut out = keyword.clone();
     if !layout.flags.is_empty() {
-        let flags: Vec<String> = layout.flags.iter().map(|flag| go_quote(&flag.text)).collect();
+        let flags: Vec<String> = layout
+            .flags
+            .iter()
+            .map(|flag| go_quote(&flag.text))
+            .collect();
         out.push_str(&format!(" [{}]", flags.join(" ")));
     }
     for item in line_items(&keyword, args, escape)? {
@@ -139,7 +143,11 @@ fn name_values(args: &str, keyword: &str, escape: char) -> Result<Vec<String>, S
             .find(['\t', '\x0b', '\x0c', '\r', ' '])
             .ok_or_else(|| format!("{} must have two arguments", keyword.to_ascii_uppercase()))?;
         let value = args[separator..].trim_start_matches(['\t', '\x0b', '\x0c', '\r', ' ']);
-        return Ok(vec![args[..separator].to_string(), value.to_string(), String::new()]);
+        return Ok(vec![
+            args[..separator].to_string(),
+            value.to_string(),
+            String::new(),
+        ]);
     }
     let mut items = Vec::new();
     for word in words {
@@ -201,7 +209,10 @@ mod tests {
 
     #[test]
     fn dumps_like_buildkit() {
-        assert_eq!(dump_text("ARG foo bar=baz\n"), "(arg \"foo\" \"bar=baz\")\n");
+        assert_eq!(
+            dump_text("ARG foo bar=baz\n"),
+            "(arg \"foo\" \"bar=baz\")\n"
+        );
         assert_eq!(
             dump_text("ENV name value\nENV a=b c=d\n"),
             "(env \"name\" \"value\" \"\")\n(env \"a\" \"b\" \"=\" \"c\" \"d\" \"=\")\n"
@@ -226,7 +237,12 @@ mod tests {
     #[test]
     fn refuses_what_buildkit_refuses() {
         assert!(dump(&Dockerfile::parse("FROM busybox\nENV PATH\n")).is_err());
-        assert!(dump(&Dockerfile::parse("CMD [ \"echo\", [ \"nested json\" ] ]\n")).is_err());
+        assert!(
+            dump(&Dockerfile::parse(
+                "CMD [ \"echo\", [ \"nested json\" ] ]\n"
+            ))
+            .is_err()
+        );
         assert!(dump(&Dockerfile::parse("# only a comment\n")).is_err());
     }
 }

@@ -57,7 +57,10 @@ use SyntaxKind::*;
 
 impl SyntaxKind {
     pub fn is_trivia(self) -> bool {
-        matches!(self, WHITESPACE | NEWLINE | COMMENT | LINE_CONTINUATION | BOM)
+        matches!(
+            self,
+            WHITESPACE | NEWLINE | COMMENT | LINE_CONTINUATION | BOM
+        )
     }
 }
 

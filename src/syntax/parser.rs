@@ -222,8 +222,7 @@ impl<'a> Parser<'a> {
         let indent = indent_len(first.content);
         let range = first.content_range();
         pieces.push(Piece::Trivia(WHITESPACE, range.start..range.start + indent));
-        let mut continued =
-            self.text_line(first, range.start + indent, &mut pieces, &mut logical);
+        let mut continued = self.text_line(first, range.start + indent, &mut pieces, &mut logical);
         while continued && self.next_line < self.lines.len() {
             let line = self.lines[self.next_line];
             self.next_line += 1;
@@ -245,11 +244,21 @@ impl<'a> Parser<'a> {
         let keyword = logical.text()[layout.keyword.clone()].to_ascii_lowercase();
         let args = &logical.text()[layout.args.clone()];
         let (problem, onbuild_inner) = self.check_instruction(&keyword, args, &layout, &logical);
-        let kind = if problem.is_some() { ERROR } else { INSTRUCTION };
+        let kind = if problem.is_some() {
+            ERROR
+        } else {
+            INSTRUCTION
+        };
         let instruction_start = first.start;
 
         self.builder.start_node(kind.into());
-        let tokens = tokens_from_pieces(&pieces, &logical, &layout, onbuild_inner.as_ref(), self.text);
+        let tokens = tokens_from_pieces(
+            &pieces,
+            &logical,
+            &layout,
+            onbuild_inner.as_ref(),
+            self.text,
+        );
         let mut emitter = TokenEmitter {
             tokens: &tokens,
             next: 0,
@@ -341,7 +350,10 @@ impl<'a> Parser<'a> {
     /// Reads a heredoc body up to its terminator line.
     fn heredoc(&mut self, marker: &HeredocMarker) {
         self.builder.start_node(HEREDOC.into());
-        let body_start = self.lines.get(self.next_line).map_or(self.text.len(), |l| l.start);
+        let body_start = self
+            .lines
+            .get(self.next_line)
+            .map_or(self.text.len(), |l| l.start);
         let mut terminated = None;
         while self.next_line < self.lines.len() {
             let line = self.lines[self.next_line];
@@ -379,8 +391,23 @@ const UNKNOWN_INSTRUCTION: &str = "unknown instruction";
 /// What BuildKit refuses for an instruction with these arguments.
 fn instruction_problem(keyword: &str, args: &str, escape: char) -> Option<String> {
     const KNOWN: &[&str] = &[
-        "add", "arg", "cmd", "copy", "entrypoint", "env", "expose", "from", "healthcheck",
-        "label", "maintainer", "onbuild", "run", "shell", "stopsignal", "user", "volume",
+        "add",
+        "arg",
+        "cmd",
+        "copy",
+        "entrypoint",
+        "env",
+        "expose",
+        "from",
+        "healthcheck",
+        "label",
+        "maintainer",
+        "onbuild",
+        "run",
+        "shell",
+        "stopsignal",
+        "user",
+        "volume",
         "workdir",
     ];
     if !KNOWN.contains(&keyword) {
@@ -394,14 +421,19 @@ fn instruction_problem(keyword: &str, args: &str, escape: char) -> Option<String
         Err(JsonError::NotStringArray)
     );
     if json_problem {
-        return Some("when using JSON array syntax, arrays must be comprised of strings only".into());
+        return Some(
+            "when using JSON array syntax, arrays must be comprised of strings only".into(),
+        );
     }
     if matches!(keyword, "env" | "label") {
         let words = command::parse_words(args, escape);
         if let Some(first) = words.first() {
             if !first.contains('=') {
                 if args.split_once(is_space_separator).is_none() {
-                    return Some(format!("{} must have two arguments", keyword.to_ascii_uppercase()));
+                    return Some(format!(
+                        "{} must have two arguments",
+                        keyword.to_ascii_uppercase()
+                    ));
                 }
             } else if let Some(bad) = words.iter().find(|word| !word.contains('=')) {
                 return Some(format!(
@@ -509,8 +541,13 @@ fn tokens_from_pieces(
                 for (offset, ch) in text[range.clone()].char_indices() {
                     let at = range.start + offset;
                     let is_space = ch.is_whitespace();
-                    let prev_is_space = at > start && text[..at].chars().next_back().is_some_and(char::is_whitespace);
-                    if at > start && (is_space != prev_is_space || cuts.binary_search(&at).is_ok()) {
+                    let prev_is_space = at > start
+                        && text[..at]
+                            .chars()
+                            .next_back()
+                            .is_some_and(char::is_whitespace);
+                    if at > start && (is_space != prev_is_space || cuts.binary_search(&at).is_ok())
+                    {
                         tokens.push(text_token(start..at, text, &keyword_ranges));
                         start = at;
                     }

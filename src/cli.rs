@@ -1,0 +1,486 @@
+//! The command line: argument definitions and the run that ties reading,
+//! the engine and output together. `main.rs` only calls [`run`].
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use rayon::prelude::*;
+
+use crate::config::Settings;
+use crate::discovery::{self, Found};
+use crate::engine::{self, BuildContext, Context, Outcome, Policy, Transform};
+use crate::input::{self, InputError};
+use crate::output::{self, ColorChoice};
+use crate::syntax::{Dockerfile, dump};
+use crate::transforms;
+
+/// Rewrites Dockerfiles so the images they build are smaller and rebuild
+/// faster, without changing what the image does.
+#[derive(Debug, Parser)]
+#[command(name = "dockfix", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub fix: FixArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the transforms with their safety and summary.
+    #[command(alias = "transforms")]
+    Rules,
+    /// Print a transform's documentation.
+    Explain {
+        /// Transform id, as listed by `dockfix rules`.
+        id: String,
+    },
+    /// Print the syntax tree of a Dockerfile (`-` for stdin).
+    Parse {
+        /// Print BuildKit's s-expression dump instead of the tree.
+        #[arg(long)]
+        buildkit: bool,
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Dockerfiles or directories to search for them (default: `.`);
+    /// `-` reads standard input and writes the fixed file to standard output.
+    pub paths: Vec<PathBuf>,
+    /// Print a unified diff of each file that would change.
+    #[arg(long)]
+    pub diff: bool,
+    /// Rewrite changed files in place (atomically).
+    #[arg(long, conflicts_with = "check")]
+    pub write: bool,
+    /// List the files that would change; exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+    /// Read standard input as if it were the file NAME (its directory is the
+    /// build context and where dockfix.toml is looked for).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Run only these transforms (comma-separated ids, `all` or `none`).
+    /// Naming a transform also enables its unsafe fixes.
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub select: Vec<String>,
+    /// Never run these transforms (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub ignore: Vec<String>,
+    /// Also apply unsafe fixes.
+    #[arg(long = "unsafe")]
+    pub allow_unsafe: bool,
+    /// The build context directory (default: the Dockerfile's directory).
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+    /// Use this dockfix.toml instead of searching for one.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print no fix reports or summary, only diffs, fixed text and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Also print how many passes each file took and how many fixes were
+    /// put off because they overlapped another.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Colour the diff.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Exit statuses.
+pub mod exit {
+    /// Nothing to change, or every change written.
+    pub const CLEAN: u8 = 0;
+    /// Changes found and not written (`--check`, `--diff`, or a plain run).
+    pub const CHANGES: u8 = 1;
+    /// An error: unreadable or invalid input, bad arguments or settings.
+    pub const ERROR: u8 = 2;
+}
+
+/// Runs the command line and returns the exit status.
+pub fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Some(Command::Rules) => rules(),
+        Some(Command::Explain { id }) => explain(&id),
+        Some(Command::Parse { buildkit, file }) => parse(&file, buildkit),
+        None => fix(&cli.fix),
+    };
+    match result {
+        Ok(status) => status,
+        Err(message) => {
+            eprintln!("dockfix: error: {message}");
+            exit::ERROR
+        }
+    }
+}
+
+fn rules() -> Result<u8, String> {
+    let mut out = std::io::stdout().lock();
+    let all = transforms::all();
+    let width = all.iter().map(|t| t.id().len()).max().unwrap_or(0);
+    for transform in all {
+        let _ = writeln!(
+            out,
+            "{:width$}  {:6}  {}",
+            transform.id(),
+            transform.safety().as_str(),
+            transform.summary()
+        );
+    }
+    Ok(exit::CLEAN)
+}
+
+fn explain(id: &str) -> Result<u8, String> {
+    let transform = transforms::by_id(id).ok_or_else(|| unknown_transform(id))?;
+    print!("{}", transform.docs());
+    Ok(exit::CLEAN)
+}
+
+fn unknown_transform(id: &str) -> String {
+    format!("unknown transform `{id}` (see `dockfix rules`)")
+}
+
+fn parse(path: &Path, buildkit: bool) -> Result<u8, String> {
+    let text =
+        read_source(path).map_err(|error| format!("{}: {error}", discovery::display(path)))?;
+    let file = Dockerfile::parse(&text);
+    if buildkit {
+        return match dump::dump(&file) {
+            Ok(sexp) => {
+                print!("{sexp}");
+                Ok(exit::CLEAN)
+            }
+            Err(message) => Err(format!("{}: {message}", discovery::display(path))),
+        };
+    }
+    print!("{:#?}", file.syntax());
+    for diagnostic in file.diagnostics() {
+        eprintln!(
+            "{}:{}: {}",
+            discovery::display(path),
+            crate::syntax::LineIndex::new(&text).line(usize::from(diagnostic.range.start())),
+            diagnostic.message
+        );
+    }
+    Ok(exit::CLEAN)
+}
+
+fn read_source(path: &Path) -> Result<String, InputError> {
+    if path == Path::new("-") {
+        input::read_limited(std::io::stdin().lock())
+    } else {
+        input::read_file(path)
+    }
+}
+
+/// The transforms to run and the fixes allowed, from the settings.
+pub fn plan(settings: &Settings) -> Result<(Vec<&'static dyn Transform>, Policy), String> {
+    let all = transforms::all();
+    for id in settings.select.iter().flatten().chain(&settings.ignore) {
+        if !matches!(id.as_str(), "all" | "none") && transforms::by_id(id).is_none() {
+            return Err(unknown_transform(id));
+        }
+    }
+    let named: Vec<String> = settings
+        .select
+        .iter()
+        .flatten()
+        .filter(|id| !matches!(id.as_str(), "all" | "none"))
+        .cloned()
+        .collect();
+    let selected = |transform: &&dyn Transform| match &settings.select {
+        None => true,
+        Some(ids) => ids.iter().any(|id| id == "all" || id == transform.id()),
+    };
+    let chosen = all
+        .into_iter()
+        .filter(selected)
+        .filter(|transform| !settings.ignore.iter().any(|id| id == transform.id()))
+        .collect();
+    Ok((
+        chosen,
+        Policy {
+            allow_unsafe: settings.allow_unsafe,
+            unsafe_transforms: named,
+        },
+    ))
+}
+
+/// Settings from the command line alone.
+fn cli_settings(args: &FixArgs) -> Settings {
+    Settings {
+        select: (!args.select.is_empty()).then(|| args.select.clone()),
+        ignore: args.ignore.clone(),
+        allow_unsafe: args.allow_unsafe,
+        ..Settings::default()
+    }
+}
+
+/// What happened to one file.
+struct FileReport {
+    display: String,
+    result: Result<Processed, String>,
+}
+
+struct Processed {
+    original: String,
+    outcome: Outcome,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Report fixes; exit 1 if any.
+    Report,
+    Check,
+    Write,
+}
+
+fn fix(args: &FixArgs) -> Result<u8, String> {
+    let settings = cli_settings(args);
+    plan(&settings)?;
+    let stdin = args.paths.iter().any(|path| path == Path::new("-"))
+        || (args.paths.is_empty() && args.stdin_filename.is_some());
+    if stdin {
+        if args.paths.len() > 1 {
+            return Err("`-` (stdin) cannot be combined with other paths".into());
+        }
+        return fix_stdin(args, &settings);
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mode = if args.write {
+        Mode::Write
+    } else if args.check {
+        Mode::Check
+    } else {
+        Mode::Report
+    };
+    let found = discovery::discover(&paths);
+    let reports: Vec<FileReport> = found
+        .par_iter()
+        .map(|found| match found {
+            Found::File(path) => FileReport {
+                display: discovery::display(path),
+                result: process_file(path, args, &settings, mode),
+            },
+            Found::Error(path, reason) => FileReport {
+                display: discovery::display(path),
+                result: Err(reason.clone()),
+            },
+        })
+        .collect();
+    Ok(print_reports(&reports, args, mode))
+}
+
+fn process_file(
+    path: &Path,
+    args: &FixArgs,
+    settings: &Settings,
+    mode: Mode,
+) -> Result<Processed, String> {
+    let original = input::read_file(path).map_err(|error| error.to_string())?;
+    let context_dir = args
+        .context
+        .clone()
+        .or_else(|| path.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let outcome = fix_text(&original, Some(path), Some(&context_dir), settings)?;
+    if mode == Mode::Write && outcome.changed(&original) {
+        output::write_atomically(path, &outcome.text)
+            .map_err(|error| format!("cannot write: {error}"))?;
+    }
+    Ok(Processed { original, outcome })
+}
+
+/// Runs the selected transforms on one text.
+pub fn fix_text(
+    text: &str,
+    path: Option<&Path>,
+    context_dir: Option<&Path>,
+    settings: &Settings,
+) -> Result<Outcome, String> {
+    let (chosen, policy) = plan(settings)?;
+    let build_context = context_dir.map(BuildContext::new);
+    let context = Context {
+        path,
+        build_context: build_context.as_ref(),
+        settings,
+    };
+    engine::run(text, &chosen, &context, &policy).map_err(|error| error.to_string())
+}
+
+fn fix_stdin(args: &FixArgs, settings: &Settings) -> Result<u8, String> {
+    let name = args.stdin_filename.clone();
+    let display = name
+        .as_deref()
+        .map_or_else(|| "-".to_string(), discovery::display);
+    if let Some(name) = &name
+        && name.is_dir()
+    {
+        return Err(format!(
+            "{display}: is a directory (--stdin-filename names the file being edited)"
+        ));
+    }
+    let original = input::read_limited(std::io::stdin().lock())
+        .map_err(|error| format!("{display}: {error}"))?;
+    let context_dir = args.context.clone().or_else(|| {
+        name.as_deref().and_then(Path::parent).map(|parent| {
+            if parent.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                parent.to_path_buf()
+            }
+        })
+    });
+    let outcome = fix_text(&original, name.as_deref(), context_dir.as_deref(), settings)
+        .map_err(|error| format!("{display}: {error}"))?;
+    let changed = outcome.changed(&original);
+    let report = FileReport {
+        display: display.clone(),
+        result: Ok(Processed { original, outcome }),
+    };
+    if !args.quiet {
+        print_fix_lines(&mut std::io::stderr().lock(), &report);
+    }
+    let Ok(processed) = &report.result else {
+        unreachable!("stdin report is always Ok")
+    };
+    let mut out = std::io::stdout().lock();
+    if args.diff {
+        if changed {
+            let diff = output::unified_diff(
+                &display,
+                &processed.original,
+                &processed.outcome.text,
+                args.color.for_stdout(),
+            );
+            let _ = out.write_all(diff.as_bytes());
+        }
+        return Ok(if changed { exit::CHANGES } else { exit::CLEAN });
+    }
+    if args.check {
+        return Ok(if changed { exit::CHANGES } else { exit::CLEAN });
+    }
+    let _ = out.write_all(processed.outcome.text.as_bytes());
+    Ok(exit::CLEAN)
+}
+
+fn print_fix_lines(err: &mut impl Write, report: &FileReport) {
+    let Ok(processed) = &report.result else {
+        return;
+    };
+    for fix in &processed.outcome.applied {
+        let _ = writeln!(
+            err,
+            "{}:{}: [{}] {}",
+            report.display, fix.line, fix.transform, fix.message
+        );
+    }
+    for fix in &processed.outcome.rejected {
+        let _ = writeln!(
+            err,
+            "{}:{}: [{}] warning: fix dropped because the result would not parse (please report): {}",
+            report.display, fix.line, fix.transform, fix.message
+        );
+    }
+}
+
+fn print_reports(reports: &[FileReport], args: &FixArgs, mode: Mode) -> u8 {
+    let color = args.color.for_stdout();
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    let (mut changed_files, mut fixes, mut unsafe_fixes, mut errors) = (0, 0, 0, 0);
+    for report in reports {
+        let processed = match &report.result {
+            Ok(processed) => processed,
+            Err(message) => {
+                errors += 1;
+                let _ = writeln!(err, "dockfix: error: {}: {message}", report.display);
+                continue;
+            }
+        };
+        let changed = processed.outcome.changed(&processed.original);
+        unsafe_fixes += processed.outcome.unsafe_available.len();
+        if args.verbose {
+            let _ = writeln!(
+                err,
+                "{}: {} pass(es), {} fix(es) put off to a later pass by overlaps",
+                report.display, processed.outcome.passes, processed.outcome.deferred
+            );
+        }
+        if !changed {
+            continue;
+        }
+        changed_files += 1;
+        fixes += processed.outcome.applied.len();
+        if args.diff {
+            let diff = output::unified_diff(
+                &report.display,
+                &processed.original,
+                &processed.outcome.text,
+                color,
+            );
+            let _ = out.write_all(diff.as_bytes());
+        }
+        if mode == Mode::Check && !args.diff {
+            let _ = writeln!(out, "would fix: {}", report.display);
+        }
+        if args.quiet {
+            continue;
+        }
+        // A plain run is a report, so its fix lines are the output; with
+        // --diff, --check or --write they are commentary on stderr.
+        if mode == Mode::Report && !args.diff {
+            print_fix_lines(&mut out, report);
+        } else {
+            print_fix_lines(&mut err, report);
+        }
+    }
+    if !args.quiet {
+        let verb = if mode == Mode::Write {
+            "Fixed"
+        } else {
+            "Would fix"
+        };
+        let summary = match changed_files {
+            0 => "No changes.".to_string(),
+            _ => format!(
+                "{verb} {changed_files} file{} ({fixes} fix{}).",
+                plural(changed_files),
+                if fixes == 1 { "" } else { "es" }
+            ),
+        };
+        let _ = writeln!(err, "{summary}");
+        if unsafe_fixes > 0 {
+            let _ = writeln!(
+                err,
+                "{unsafe_fixes} more fix{} available with --unsafe.",
+                if unsafe_fixes == 1 { " is" } else { "es are" }
+            );
+        }
+        if mode == Mode::Report && changed_files > 0 && !args.diff {
+            let _ = writeln!(
+                err,
+                "Run with --diff to see the changes, --write to apply them."
+            );
+        }
+    }
+    if errors > 0 {
+        exit::ERROR
+    } else if changed_files > 0 && mode != Mode::Write {
+        exit::CHANGES
+    } else {
+        exit::CLEAN
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}

@@ -1,0 +1,90 @@
+//! What a transform may know besides the Dockerfile itself.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use crate::config::Settings;
+
+/// Everything a transform can consult: the file's path, its build context
+/// and the user's settings. Transforms read; they never write.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The Dockerfile's path, when it has one (not for plain stdin).
+    pub path: Option<&'a Path>,
+    /// The build context, when it is known.
+    pub build_context: Option<&'a BuildContext>,
+    pub settings: &'a Settings,
+}
+
+impl Context<'static> {
+    /// A context with default settings and no file system, for tests and
+    /// stdin without a file name.
+    pub fn detached() -> Self {
+        static DEFAULT: OnceLock<Settings> = OnceLock::new();
+        Self {
+            path: None,
+            build_context: None,
+            settings: DEFAULT.get_or_init(Settings::default),
+        }
+    }
+}
+
+/// The directory `docker build` sends to the builder: which files exist
+/// there and what its `.dockerignore` says. Listed once, on first use.
+#[derive(Debug)]
+pub struct BuildContext {
+    root: PathBuf,
+    files: OnceLock<BTreeSet<String>>,
+}
+
+/// A context bigger than this is not listed further: transforms then see
+/// only part of it, which can only make them skip more.
+const MAX_LISTED_FILES: usize = 20_000;
+
+impl BuildContext {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            files: OnceLock::new(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Relative paths (with `/`) of the regular files in the context,
+    /// `.git` excluded. `.gitignore` is not honoured: Docker does not read it.
+    pub fn files(&self) -> &BTreeSet<String> {
+        self.files.get_or_init(|| {
+            let mut files = BTreeSet::new();
+            let walker = ignore::WalkBuilder::new(&self.root)
+                .standard_filters(false)
+                .filter_entry(|entry| entry.file_name() != ".git")
+                .build();
+            for entry in walker.flatten() {
+                if files.len() >= MAX_LISTED_FILES {
+                    break;
+                }
+                if entry.file_type().is_some_and(|kind| kind.is_file())
+                    && let Ok(relative) = entry.path().strip_prefix(&self.root)
+                {
+                    files.insert(relative.to_string_lossy().replace('\\', "/"));
+                }
+            }
+            files
+        })
+    }
+
+    /// True when `relative` names a file or directory in the context.
+    pub fn exists(&self, relative: &str) -> bool {
+        let relative = relative.trim_start_matches("./").trim_end_matches('/');
+        relative.is_empty() || self.root.join(relative).exists()
+    }
+
+    /// A text file of the context, if it exists and is UTF-8.
+    pub fn read(&self, relative: &str) -> Option<String> {
+        std::fs::read_to_string(self.root.join(relative)).ok()
+    }
+}

@@ -1,0 +1,501 @@
+//! The transform engine: transforms propose fixes (text edits on byte ranges
+//! of the file), the engine applies the ones that do not overlap, re-parses
+//! and repeats until nothing changes.
+//!
+//! Fixes are never trusted blindly: a pass whose result parses worse than
+//! its input (a new ERROR node or parser error) is redone fix by fix, and
+//! the fixes that break the file are dropped and reported.
+
+mod context;
+
+pub use context::{BuildContext, Context};
+
+use std::ops::Range;
+
+use crate::syntax::{Dockerfile, LineIndex};
+
+/// Whether a fix is applied by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Safety {
+    /// Keeps what the image does: applied unless the transform is ignored.
+    Safe,
+    /// Can change what the image does in ways the analysis cannot rule out:
+    /// applied only with `--unsafe` (or when the transform is selected by id).
+    Unsafe,
+}
+
+impl Safety {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Safety::Safe => "safe",
+            Safety::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Replace the bytes in `range` with `replacement` (an insertion when the
+/// range is empty, a deletion when the replacement is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn insert(at: usize, text: impl Into<String>) -> Self {
+        Self {
+            range: at..at,
+            replacement: text.into(),
+        }
+    }
+
+    pub fn replace(range: Range<usize>, text: impl Into<String>) -> Self {
+        Self {
+            range,
+            replacement: text.into(),
+        }
+    }
+
+    pub fn delete(range: Range<usize>) -> Self {
+        Self {
+            range,
+            replacement: String::new(),
+        }
+    }
+
+    /// True when applying both edits in one pass would be ambiguous: the
+    /// ranges overlap, or an insertion touches the other edit.
+    fn conflicts_with(&self, other: &Edit) -> bool {
+        let (a, b) = (&self.range, &other.range);
+        if a.is_empty() || b.is_empty() {
+            return a.start <= b.end && b.start <= a.end;
+        }
+        a.start < b.end && b.start < a.end
+    }
+}
+
+/// One proposed change: a message for the user and the edits that make it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub message: String,
+    pub edits: Vec<Edit>,
+    pub safety: Safety,
+}
+
+impl Fix {
+    pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Self {
+            message: message.into(),
+            edits,
+            safety: Safety::Safe,
+        }
+    }
+
+    pub fn unsafe_(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Self {
+            message: message.into(),
+            edits,
+            safety: Safety::Unsafe,
+        }
+    }
+
+    /// Where the fix starts, for ordering and for reporting its line.
+    fn start(&self) -> usize {
+        self.edits
+            .iter()
+            .map(|edit| edit.range.start)
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// Edits sorted, and `None` if two of them overlap (a transform bug).
+    fn sorted_edits(&self) -> Option<Vec<&Edit>> {
+        let mut edits: Vec<&Edit> = self.edits.iter().collect();
+        edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
+        let overlapping = edits
+            .windows(2)
+            .any(|pair| pair[0].range.end > pair[1].range.start);
+        (!overlapping).then_some(edits)
+    }
+}
+
+/// A rewrite rule. Implementations live one per file in `src/transforms/`.
+pub trait Transform: Sync {
+    /// Kebab-case id used by `--select`, `--ignore` and `dockfix explain`.
+    fn id(&self) -> &'static str;
+    /// One line for `dockfix rules`.
+    fn summary(&self) -> &'static str;
+    /// The safety of the transform's usual fixes (individual fixes may be
+    /// less safe, never more).
+    fn safety(&self) -> Safety;
+    /// The transform's documentation (its `transforms/<id>/README.md`).
+    fn docs(&self) -> &'static str;
+    /// The fixes this transform proposes for `file`.
+    fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix>;
+}
+
+/// A fix the engine applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedFix {
+    pub transform: &'static str,
+    pub message: String,
+    /// 1-based line in the text the fix was applied to.
+    pub line: usize,
+    pub safety: Safety,
+}
+
+/// The result of running the engine on one file.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub text: String,
+    pub applied: Vec<AppliedFix>,
+    /// Fixes that were left out because they need `--unsafe`.
+    pub unsafe_available: Vec<AppliedFix>,
+    /// Fixes dropped because the file would no longer parse (transform bugs).
+    pub rejected: Vec<AppliedFix>,
+    /// Fixes put off to a later pass because they overlapped another fix.
+    pub deferred: usize,
+    pub passes: usize,
+}
+
+impl Outcome {
+    pub fn changed(&self, original: &str) -> bool {
+        self.text != original
+    }
+}
+
+/// The engine gave up: the transforms keep changing the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no fixed point after {passes} passes (transforms keep rewriting each other's output: {transforms})"
+)]
+pub struct NoFixedPoint {
+    pub passes: usize,
+    pub transforms: String,
+}
+
+/// Which fixes may be applied.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Apply unsafe fixes of every transform.
+    pub allow_unsafe: bool,
+    /// Transforms whose unsafe fixes are applied because the user named them.
+    pub unsafe_transforms: Vec<String>,
+}
+
+impl Policy {
+    fn allows(&self, transform: &dyn Transform, fix: &Fix) -> bool {
+        fix.safety == Safety::Safe
+            || self.allow_unsafe
+            || self.unsafe_transforms.iter().any(|id| id == transform.id())
+    }
+}
+
+/// Most files settle in two or three passes; more means transforms are
+/// fighting over the same bytes.
+pub const MAX_PASSES: usize = 12;
+
+/// Runs `transforms` on `text` to a fixed point.
+pub fn run(
+    text: &str,
+    transforms: &[&dyn Transform],
+    context: &Context,
+    policy: &Policy,
+) -> Result<Outcome, NoFixedPoint> {
+    let mut outcome = Outcome {
+        text: text.to_string(),
+        ..Outcome::default()
+    };
+    let mut last_ids = Vec::new();
+    let mut refused: Vec<(&'static str, Vec<Edit>)> = Vec::new();
+    for pass in 1..=MAX_PASSES {
+        outcome.passes = pass;
+        let file = Dockerfile::parse(&outcome.text);
+        let lines = LineIndex::new(&outcome.text);
+        let mut candidates = Vec::new();
+        outcome.unsafe_available.clear();
+        for (order, transform) in transforms.iter().enumerate() {
+            for fix in transform.fixes(&file, context) {
+                let report = AppliedFix {
+                    transform: transform.id(),
+                    message: fix.message.clone(),
+                    line: lines.line(fix.start()),
+                    safety: fix.safety,
+                };
+                if refused
+                    .iter()
+                    .any(|(id, edits)| *id == transform.id() && *edits == fix.edits)
+                {
+                    continue;
+                }
+                if !policy.allows(*transform, &fix) {
+                    outcome.unsafe_available.push(report);
+                } else if fix.sorted_edits().is_none() || fix.edits.is_empty() {
+                    outcome.rejected.push(report);
+                } else {
+                    candidates.push((fix.start(), order, fix, report));
+                }
+            }
+        }
+        if candidates.is_empty() {
+            return Ok(outcome);
+        }
+        candidates.sort_by_key(|(start, order, _, _)| (*start, *order));
+
+        let mut accepted: Vec<(Fix, AppliedFix)> = Vec::new();
+        for (_, _, fix, report) in candidates {
+            let clashes = accepted.iter().any(|(taken, _)| {
+                taken
+                    .edits
+                    .iter()
+                    .any(|a| fix.edits.iter().any(|b| a.conflicts_with(b)))
+            });
+            if clashes {
+                outcome.deferred += 1;
+            } else {
+                accepted.push((fix, report));
+            }
+        }
+
+        let before = Health::of(&file);
+        let refused_before = refused.len();
+        let all: Vec<&Fix> = accepted.iter().map(|(fix, _)| fix).collect();
+        let candidate_text = apply(&outcome.text, &all);
+        let next_text = if Health::of(&Dockerfile::parse(&candidate_text)).no_worse_than(&before) {
+            outcome
+                .applied
+                .extend(accepted.iter().map(|(_, report)| report.clone()));
+            candidate_text
+        } else {
+            // Redo the pass one fix at a time (from the end, so earlier
+            // offsets stay valid) and keep only fixes that parse.
+            let mut text = outcome.text.clone();
+            let mut kept = Vec::new();
+            for (fix, report) in accepted.iter().rev() {
+                let attempt = apply(&text, &[fix]);
+                if Health::of(&Dockerfile::parse(&attempt)).no_worse_than(&before) {
+                    text = attempt;
+                    kept.push(report.clone());
+                } else {
+                    outcome.rejected.push(report.clone());
+                    refused.push((report.transform, fix.edits.clone()));
+                }
+            }
+            kept.reverse();
+            outcome.applied.extend(kept);
+            text
+        };
+        if next_text == outcome.text && refused.len() == refused_before {
+            return Ok(outcome);
+        }
+        last_ids = accepted
+            .iter()
+            .map(|(_, report)| report.transform)
+            .collect();
+        outcome.text = next_text;
+    }
+    last_ids.sort_unstable();
+    last_ids.dedup();
+    Err(NoFixedPoint {
+        passes: MAX_PASSES,
+        transforms: last_ids.join(", "),
+    })
+}
+
+/// Applies non-overlapping fixes to `text`.
+fn apply(text: &str, fixes: &[&Fix]) -> String {
+    let mut edits: Vec<&Edit> = fixes.iter().flat_map(|fix| fix.edits.iter()).collect();
+    edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for edit in edits {
+        out.push_str(&text[at..edit.range.start]);
+        out.push_str(&edit.replacement);
+        at = edit.range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// How broken a parse is: the counts a fix must not increase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Health {
+    error_nodes: usize,
+    parser_errors: usize,
+}
+
+impl Health {
+    fn of(file: &Dockerfile) -> Self {
+        Self {
+            error_nodes: file.error_count(),
+            parser_errors: file.diagnostics().iter().filter(|d| d.parser_error).count(),
+        }
+    }
+
+    fn no_worse_than(&self, before: &Health) -> bool {
+        self.error_nodes <= before.error_nodes && self.parser_errors <= before.parser_errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::InstructionKind;
+
+    /// Uppercases lowercase keywords, one fix per instruction.
+    struct UppercaseKeywords;
+
+    impl Transform for UppercaseKeywords {
+        fn id(&self) -> &'static str {
+            "uppercase-keywords"
+        }
+        fn summary(&self) -> &'static str {
+            "test transform"
+        }
+        fn safety(&self) -> Safety {
+            Safety::Safe
+        }
+        fn docs(&self) -> &'static str {
+            ""
+        }
+        fn fixes(&self, file: &Dockerfile, _: &Context) -> Vec<Fix> {
+            file.instructions()
+                .filter(|i| i.kind() != InstructionKind::Unknown)
+                .filter_map(|i| {
+                    let keyword = i.keyword();
+                    let range = i.logical().source_range(i.layout().keyword);
+                    (keyword != keyword.to_uppercase()).then(|| {
+                        Fix::safe(
+                            "uppercase",
+                            vec![Edit::replace(range, keyword.to_uppercase())],
+                        )
+                    })
+                })
+                .collect()
+        }
+    }
+
+    /// Always inserts text at the start: never reaches a fixed point.
+    struct Restless;
+
+    impl Transform for Restless {
+        fn id(&self) -> &'static str {
+            "restless"
+        }
+        fn summary(&self) -> &'static str {
+            ""
+        }
+        fn safety(&self) -> Safety {
+            Safety::Unsafe
+        }
+        fn docs(&self) -> &'static str {
+            ""
+        }
+        fn fixes(&self, _: &Dockerfile, _: &Context) -> Vec<Fix> {
+            vec![Fix::unsafe_("again", vec![Edit::insert(0, "# x\n")])]
+        }
+    }
+
+    /// Breaks the file by turning the first keyword into garbage.
+    struct Breaker;
+
+    impl Transform for Breaker {
+        fn id(&self) -> &'static str {
+            "breaker"
+        }
+        fn summary(&self) -> &'static str {
+            ""
+        }
+        fn safety(&self) -> Safety {
+            Safety::Safe
+        }
+        fn docs(&self) -> &'static str {
+            ""
+        }
+        fn fixes(&self, file: &Dockerfile, _: &Context) -> Vec<Fix> {
+            file.instructions()
+                .take(1)
+                .map(|i| {
+                    Fix::safe(
+                        "break",
+                        vec![Edit::replace(
+                            i.text_range().start..i.text_range().start,
+                            "}",
+                        )],
+                    )
+                })
+                .collect()
+        }
+    }
+
+    fn context() -> Context<'static> {
+        Context::detached()
+    }
+
+    #[test]
+    fn applies_fixes_to_a_fixed_point() {
+        let outcome = run(
+            "from a\nrun b\n",
+            &[&UppercaseKeywords],
+            &context(),
+            &Policy::default(),
+        )
+        .unwrap();
+        assert_eq!(outcome.text, "FROM a\nRUN b\n");
+        assert_eq!(outcome.applied.len(), 2);
+        assert_eq!(outcome.applied[1].line, 2);
+        let again = run(
+            &outcome.text,
+            &[&UppercaseKeywords],
+            &context(),
+            &Policy::default(),
+        )
+        .unwrap();
+        assert!(again.applied.is_empty());
+    }
+
+    #[test]
+    fn unsafe_fixes_need_permission() {
+        let outcome = run("FROM a\n", &[&Restless], &context(), &Policy::default()).unwrap();
+        assert_eq!(outcome.text, "FROM a\n");
+        assert_eq!(outcome.unsafe_available.len(), 1);
+    }
+
+    #[test]
+    fn stops_with_an_error_without_a_fixed_point() {
+        let policy = Policy {
+            allow_unsafe: true,
+            ..Policy::default()
+        };
+        let error = run("FROM a\n", &[&Restless], &context(), &policy).unwrap_err();
+        assert_eq!(error.passes, MAX_PASSES);
+        assert!(error.to_string().contains("restless"));
+    }
+
+    #[test]
+    fn drops_fixes_that_break_the_file() {
+        let outcome = run(
+            "from a\n",
+            &[&Breaker, &UppercaseKeywords],
+            &context(),
+            &Policy::default(),
+        )
+        .unwrap();
+        assert_eq!(outcome.text, "FROM a\n");
+        assert!(
+            outcome
+                .rejected
+                .iter()
+                .any(|fix| fix.transform == "breaker")
+        );
+    }
+
+    #[test]
+    fn conflicting_edits() {
+        let insert = Edit::insert(5, "x");
+        assert!(insert.conflicts_with(&Edit::replace(3..5, "y")));
+        assert!(insert.conflicts_with(&Edit::insert(5, "z")));
+        assert!(!insert.conflicts_with(&Edit::replace(6..8, "y")));
+        assert!(!Edit::replace(0..3, "a").conflicts_with(&Edit::replace(3..5, "b")));
+    }
+}

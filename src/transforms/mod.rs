@@ -1,0 +1,14 @@
+//! The transforms, one per file. Each file opens with the transform's
+//! documentation; `transforms/<id>/README.md` holds the same text for users.
+
+use crate::engine::Transform;
+
+/// Every transform, in the order the engine runs them.
+pub fn all() -> Vec<&'static dyn Transform> {
+    vec![]
+}
+
+/// The transform with this id.
+pub fn by_id(id: &str) -> Option<&'static dyn Transform> {
+    all().into_iter().find(|transform| transform.id() == id)
+}
