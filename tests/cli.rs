@@ -1,0 +1,198 @@
+//! The command line, run as a process: exit codes, output modes, bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use std::io::Write;
+
+fn dockfix() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dockfix"));
+    command.env("NO_COLOR", "1");
+    command
+}
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    dockfix().args(args).current_dir(dir).output().unwrap()
+}
+
+fn run_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = dockfix()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // dockfix may refuse before reading stdin: a broken pipe is fine here.
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write(dir: &Path, name: &str, contents: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+const TRICKY: &str = "\u{feff}# syntax=docker/dockerfile:1\r\n# escape=`\r\nFROM alpine AS base\r\nRUN echo a `\r\n  # comment\r\n\r\n  b\r\nCOPY <<EOF /x\r\nbody\r\nEOF\r\nONBUILD run  x\r\nnot an instruction\r\nENV A=1 B=2";
+
+#[test]
+fn select_none_prints_stdin_back_byte_for_byte() {
+    let output = run_stdin(&["--select", "none", "-"], TRICKY.as_bytes());
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stdout), TRICKY);
+}
+
+#[test]
+fn stdin_filename_without_dash_reads_stdin() {
+    let output = run_stdin(
+        &["--select", "none", "--stdin-filename", "Dockerfile"],
+        b"FROM a\n",
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stdout), "FROM a\n");
+}
+
+#[test]
+fn stdin_filename_that_is_a_directory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_stdin(
+        &["--stdin-filename", dir.path().to_str().unwrap(), "-"],
+        b"FROM a\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("is a directory"));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2_and_other_files_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bin.Dockerfile", b"FROM a\0\x01\x02");
+    write(dir.path(), "latin1.Dockerfile", b"FROM caf\xe9\n");
+    write(dir.path(), "empty.Dockerfile", b"");
+    write(dir.path(), "huge.Dockerfile", &vec![b'#'; 9 * 1024 * 1024]);
+    write(dir.path(), "good.Dockerfile", b"FROM alpine\n");
+    let output = run(&["--check", "."], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    for (name, reason) in [
+        ("bin.Dockerfile", "binary"),
+        ("latin1.Dockerfile", "UTF-8"),
+        ("empty.Dockerfile", "empty"),
+        ("huge.Dockerfile", "MiB"),
+    ] {
+        let line = stderr
+            .lines()
+            .find(|line| line.contains(name))
+            .unwrap_or_else(|| panic!("no error for {name} in {stderr}"));
+        assert!(line.starts_with("dockfix: error: "), "{line}");
+        assert!(line.contains(reason), "{line}");
+    }
+    assert!(!stderr.contains("good.Dockerfile"));
+    assert_eq!(
+        std::fs::read(dir.path().join("bin.Dockerfile")).unwrap(),
+        b"FROM a\0\x01\x02"
+    );
+}
+
+#[test]
+fn missing_and_unreadable_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(&["nope/Dockerfile"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("nope/Dockerfile: cannot read"));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let path = write(dir.path(), "Dockerfile", b"FROM a\n");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+        // root can read anything: only check when the file is really unreadable.
+        if std::fs::read(&path).is_err() {
+            let output = run(&["Dockerfile"], dir.path());
+            assert_eq!(output.status.code(), Some(2));
+            assert!(text(&output.stderr).contains("permission denied"));
+        }
+    }
+}
+
+#[test]
+fn stdin_bad_input() {
+    for (input, reason) in [
+        (&b"\xff\xfe"[..], "UTF-8"),
+        (b"", "empty"),
+        (b"FROM\0", "binary"),
+    ] {
+        let output = run_stdin(&["-"], input);
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = text(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(reason), "{stderr}");
+    }
+}
+
+#[test]
+fn directories_are_walked_for_dockerfile_names_honouring_gitignore() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "Dockerfile",
+        "svc/Dockerfile.dev",
+        "svc/api.Dockerfile",
+        "svc/web.dockerfile",
+        "svc/Containerfile",
+        ".devcontainer/Dockerfile",
+        "ignored/Dockerfile",
+        "notes.txt",
+    ] {
+        write(dir.path(), name, b"FROM a\n");
+    }
+    write(dir.path(), ".gitignore", b"ignored/\n");
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let output = run(&["--select", "none", "--verbose", "."], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = text(&output.stderr);
+    for name in [
+        "Dockerfile:",
+        "svc/Dockerfile.dev",
+        "svc/api.Dockerfile",
+        "svc/web.dockerfile",
+        "svc/Containerfile",
+        ".devcontainer/Dockerfile",
+    ] {
+        assert!(stderr.contains(name), "{name} missing from {stderr}");
+    }
+    assert!(!stderr.contains("ignored/"));
+    assert!(!stderr.contains("notes.txt"));
+}
+
+#[test]
+fn unknown_transform_id_is_an_error() {
+    let output = run_stdin(&["--select", "no-such-thing", "-"], b"FROM a\n");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("unknown transform `no-such-thing`"));
+}
+
+#[test]
+fn parse_buildkit_prints_sexpressions() {
+    let output = run_stdin(&["parse", "--buildkit", "-"], b"FROM a AS b\nRUN [\"x\"]\n");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        text(&output.stdout),
+        "(from \"a\" \"AS\" \"b\")\n(run \"x\")\n"
+    );
+}
+
+#[test]
+fn parse_prints_the_tree() {
+    let output = run_stdin(&["parse", "-"], b"FROM a\n");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(text(&output.stdout).starts_with("ROOT@0..7"));
+}
