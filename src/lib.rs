@@ -7,5 +7,6 @@ pub mod discovery;
 pub mod engine;
 pub mod input;
 pub mod output;
+pub mod shell;
 pub mod syntax;
 pub mod transforms;

@@ -1,0 +1,481 @@
+//! Shell analysis of `RUN` bodies.
+//!
+//! A `RUN` in shell form hands its joined text to `/bin/sh -c`; a `RUN <<EOF`
+//! hands the heredoc body to the shell. We parse that text with
+//! `brush-parser` (a POSIX/bash parser that records source positions) and
+//! flatten its AST into the little that transforms need: and-or lists,
+//! pipelines, simple commands and their words, each with its range in the
+//! *Dockerfile*, so a transform can edit a word without re-parsing text.
+//!
+//! When the text does not parse, or the stage's `SHELL` is not a POSIX
+//! shell, there is no [`Script`] and shell-aware transforms leave the `RUN`
+//! alone.
+
+mod convert;
+
+use std::ops::Range;
+
+use crate::syntax::{Dockerfile, Instruction, LogicalLine, Stage};
+
+/// A shell script with every range in file offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub source: ScriptSource,
+    /// The top-level and-or lists, in order.
+    pub lists: Vec<AndOrList>,
+    /// File range of the whole script text.
+    pub range: Range<usize>,
+}
+
+/// Where the script text comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptSource {
+    /// The arguments of a shell-form `RUN`.
+    ShellForm,
+    /// The body of the `RUN`'s heredoc number `index`.
+    Heredoc { index: usize },
+}
+
+/// Pipelines joined by `&&` / `||`, ended by `;`, `&`, a newline or the end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AndOrList {
+    pub pipelines: Vec<Pipeline>,
+    /// The operator before each pipeline after the first.
+    pub operators: Vec<AndOr>,
+    pub terminator: Terminator,
+    pub range: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AndOr {
+    And,
+    Or,
+}
+
+/// What ends an and-or list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Terminator {
+    /// `;`
+    Semicolon,
+    /// `&`: the list runs in the background.
+    Background,
+    /// A newline, or nothing (the end of the script).
+    End,
+}
+
+/// Commands joined by `|`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pipeline {
+    pub commands: Vec<Command>,
+    /// `! pipeline`
+    pub negated: bool,
+    pub range: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Simple(SimpleCommand),
+    Compound {
+        kind: CompoundKind,
+        range: Range<usize>,
+        /// Lists nested in the compound command (bodies, conditions).
+        inner: Vec<AndOrList>,
+    },
+}
+
+impl Command {
+    pub fn range(&self) -> Range<usize> {
+        match self {
+            Command::Simple(simple) => simple.range.clone(),
+            Command::Compound { range, .. } => range.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompoundKind {
+    Subshell,
+    BraceGroup,
+    If,
+    For,
+    While,
+    Until,
+    Case,
+    Function,
+    Arithmetic,
+    Test,
+    Coprocess,
+}
+
+/// `NAME=value ... command args... redirects...`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimpleCommand {
+    pub assignments: Vec<Word>,
+    /// The command name first, then its arguments.
+    pub words: Vec<Word>,
+    /// Redirections, as their target words.
+    pub redirects: Vec<Word>,
+    pub range: Range<usize>,
+}
+
+impl SimpleCommand {
+    /// The command name with quotes removed (`None` when it has expansions
+    /// or there is none).
+    pub fn name(&self) -> Option<String> {
+        self.words.first().and_then(Word::literal)
+    }
+
+    /// The command name's last path component: `apt-get` for `/usr/bin/apt-get`.
+    pub fn program(&self) -> Option<String> {
+        self.name()
+            .map(|name| name.rsplit('/').next().unwrap_or(&name).to_string())
+    }
+
+    pub fn args(&self) -> &[Word] {
+        self.words.get(1..).unwrap_or_default()
+    }
+
+    /// Literal arguments (expansions as `None`).
+    pub fn literal_args(&self) -> Vec<Option<String>> {
+        self.args().iter().map(Word::literal).collect()
+    }
+}
+
+/// A shell word as written, with its file range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub raw: String,
+    pub range: Range<usize>,
+}
+
+impl Word {
+    /// The word after quote removal, when it has no expansion (`$`, a
+    /// backquote): what the command will certainly receive.
+    pub fn literal(&self) -> Option<String> {
+        unquote_literal(&self.raw)
+    }
+}
+
+fn unquote_literal(raw: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = raw.chars().peekable();
+    let mut quote = None::<char>;
+    while let Some(ch) = chars.next() {
+        match (quote, ch) {
+            (Some('\''), '\'') => quote = None,
+            (Some('\''), _) => out.push(ch),
+            (Some('"'), '"') => quote = None,
+            (_, '$' | '`') => return None,
+            (Some('"'), '\\') => match chars.peek() {
+                Some(&next @ ('$' | '`' | '"' | '\\')) => {
+                    out.push(next);
+                    chars.next();
+                }
+                Some('\n') => {
+                    chars.next();
+                }
+                _ => out.push('\\'),
+            },
+            (Some(_), _) => out.push(ch),
+            (None, '\'' | '"') => quote = Some(ch),
+            (None, '\\') => match chars.next() {
+                Some('\n') | None => {}
+                Some(next) => out.push(next),
+            },
+            (None, _) => out.push(ch),
+        }
+    }
+    Some(out)
+}
+
+/// Where a simple command sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CommandContext {
+    /// Directly in a top-level and-or list (not nested in any compound).
+    pub top_level: bool,
+    /// Inside a subshell `( … )`, a command substitution or a pipeline of
+    /// several commands: its state changes cannot leak.
+    pub in_subshell: bool,
+    /// Inside `if`/`case`/a loop/a brace group/a function body.
+    pub in_compound: bool,
+    /// Part of a pipeline of several commands.
+    pub in_pipeline: bool,
+    /// Runs only if something before it failed (`a || b`), or its failure is
+    /// ignored by what follows.
+    pub conditional: bool,
+}
+
+/// A command whose effect on the shell outlives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateChange {
+    /// The command (`cd`, `export`, ...), or `NAME=` for a bare assignment,
+    /// or `function` for a function definition.
+    pub command: String,
+    pub range: Range<usize>,
+}
+
+/// Commands that change the state of the shell that runs them.
+const STATE_COMMANDS: &[&str] = &[
+    "cd",
+    "pushd",
+    "popd",
+    "export",
+    "unset",
+    "source",
+    ".",
+    "set",
+    "umask",
+    "alias",
+    "unalias",
+    "shopt",
+    "ulimit",
+    "trap",
+    "exec",
+    "exit",
+    "return",
+    "local",
+    "readonly",
+    "declare",
+    "typeset",
+    "eval",
+    "hash",
+    "enable",
+    "builtin",
+    "shift",
+    "getopts",
+    "read",
+    "mapfile",
+    "readarray",
+];
+
+/// Why a script could not be analysed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShellError {
+    #[error("shell syntax error: {0}")]
+    Syntax(String),
+    #[error("the shell parser failed on this text")]
+    ParserPanic,
+    #[error("source positions are missing for part of the script")]
+    MissingPositions,
+}
+
+impl Script {
+    /// Parses `text`; `map(i)` gives the file offset of script byte `i`
+    /// and `map_end(i)` the file offset just after script byte `i - 1`.
+    pub fn parse(
+        text: &str,
+        source: ScriptSource,
+        map: &dyn Fn(usize) -> usize,
+        map_end: &dyn Fn(usize) -> usize,
+    ) -> Result<Script, ShellError> {
+        convert::parse(text, source, map, map_end)
+    }
+
+    /// The shell-form body of `run` as a script. `None` for exec form, for a
+    /// stage whose `SHELL` is not POSIX, or when the text does not parse.
+    pub fn of_run(file: &Dockerfile, run: &Instruction) -> Option<Script> {
+        if !run_shell_is_posix(file, run) {
+            return None;
+        }
+        let (text, logical, args_start) = shell_form_text(run)?;
+        let map = |i: usize| logical.source_offset(args_start + i);
+        let map_end = |i: usize| logical.source_end(args_start + i);
+        Script::parse(&text, ScriptSource::ShellForm, &map, &map_end).ok()
+    }
+
+    /// Scripts of the heredoc bodies that the `RUN` feeds to a shell: a
+    /// `RUN <<EOF` whose command is only the heredoc, or `sh`/`bash` reading
+    /// it (`RUN bash <<EOF`, `RUN sh -e <<EOF`).
+    pub fn heredoc_scripts(file: &Dockerfile, run: &Instruction) -> Vec<Script> {
+        if !run_shell_is_posix(file, run) {
+            return Vec::new();
+        }
+        let Some((text, _, _)) = shell_form_text(run) else {
+            return Vec::new();
+        };
+        let heredocs = run.heredocs();
+        let first_word = text.split_whitespace().next().unwrap_or_default();
+        let runs_a_shell = first_word.starts_with("<<")
+            || matches!(
+                first_word.rsplit('/').next(),
+                Some("sh" | "bash" | "dash" | "ash")
+            ) && heredocs.len() == 1;
+        if !runs_a_shell {
+            return Vec::new();
+        }
+        heredocs
+            .iter()
+            .enumerate()
+            .filter(|(_, heredoc)| heredoc.terminated && !heredoc.marker.chomp)
+            .filter_map(|(index, heredoc)| {
+                let start = heredoc.body_range.start;
+                let map = |i: usize| start + i;
+                Script::parse(&heredoc.body, ScriptSource::Heredoc { index }, &map, &map).ok()
+            })
+            .collect()
+    }
+
+    /// Every simple command at any depth, in order, with where it sits.
+    pub fn simple_commands(&self) -> Vec<(&SimpleCommand, CommandContext)> {
+        let mut found = Vec::new();
+        let top = CommandContext {
+            top_level: true,
+            ..CommandContext::default()
+        };
+        collect_simple(&self.lists, top, &mut found);
+        found
+    }
+
+    /// True when a top-level list uses `||`.
+    pub fn has_top_level_or(&self) -> bool {
+        self.lists
+            .iter()
+            .any(|list| list.operators.contains(&AndOr::Or))
+    }
+
+    /// True when any top-level list runs in the background (`cmd &`).
+    pub fn has_background(&self) -> bool {
+        self.lists
+            .iter()
+            .any(|list| list.terminator == Terminator::Background)
+    }
+
+    pub fn ends_with_semicolon(&self) -> bool {
+        self.lists
+            .last()
+            .is_some_and(|list| list.terminator == Terminator::Semicolon)
+    }
+
+    /// Commands whose effect on the shell would reach commands that follow
+    /// the script if it were joined with them.
+    pub fn state_changes(&self) -> Vec<StateChange> {
+        let mut changes = Vec::new();
+        collect_state_changes(&self.lists, false, &mut changes);
+        changes
+    }
+}
+
+fn collect_simple<'s>(
+    lists: &'s [AndOrList],
+    context: CommandContext,
+    found: &mut Vec<(&'s SimpleCommand, CommandContext)>,
+) {
+    for list in lists {
+        for (index, pipeline) in list.pipelines.iter().enumerate() {
+            let after_or = index > 0 && list.operators[index - 1] == AndOr::Or;
+            let before_or = list.operators.get(index) == Some(&AndOr::Or);
+            let several = pipeline.commands.len() > 1;
+            let context = CommandContext {
+                in_pipeline: context.in_pipeline || several,
+                in_subshell: context.in_subshell || several,
+                conditional: context.conditional || after_or || before_or || pipeline.negated,
+                ..context
+            };
+            for command in &pipeline.commands {
+                match command {
+                    Command::Simple(simple) => found.push((simple, context)),
+                    Command::Compound { kind, inner, .. } => {
+                        let nested = CommandContext {
+                            top_level: false,
+                            in_compound: true,
+                            in_subshell: context.in_subshell || *kind == CompoundKind::Subshell,
+                            ..context
+                        };
+                        collect_simple(inner, nested, found);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn collect_state_changes(lists: &[AndOrList], contained: bool, changes: &mut Vec<StateChange>) {
+    for list in lists {
+        for pipeline in &list.pipelines {
+            // Each command of a multi-command pipeline runs in a subshell.
+            let contained = contained || pipeline.commands.len() > 1;
+            for command in &pipeline.commands {
+                match command {
+                    Command::Simple(simple) if !contained => {
+                        match simple.program() {
+                            Some(program) if STATE_COMMANDS.contains(&program.as_str()) => {
+                                changes.push(StateChange {
+                                    command: program,
+                                    range: simple.range.clone(),
+                                });
+                            }
+                            None if simple.words.is_empty() && !simple.assignments.is_empty() => {
+                                changes.push(StateChange {
+                                    command: "NAME=".into(),
+                                    range: simple.range.clone(),
+                                });
+                            }
+                            None if !simple.words.is_empty() => {
+                                // A command name we cannot read (`$CMD`)
+                                // could be `cd`: assume the worst.
+                                changes.push(StateChange {
+                                    command: simple.words[0].raw.clone(),
+                                    range: simple.range.clone(),
+                                });
+                            }
+                            _ => {}
+                        }
+                    }
+                    Command::Simple(_) => {}
+                    Command::Compound { kind, range, inner } => {
+                        if *kind == CompoundKind::Function && !contained {
+                            changes.push(StateChange {
+                                command: "function".into(),
+                                range: range.clone(),
+                            });
+                        }
+                        let contained = contained || *kind == CompoundKind::Subshell;
+                        collect_state_changes(inner, contained, changes);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// True when the `SHELL` in force for `run` is a POSIX shell.
+fn run_shell_is_posix(file: &Dockerfile, run: &Instruction) -> bool {
+    let stage: Option<Stage> = file
+        .stages()
+        .into_iter()
+        .find(|stage| stage.body.contains(run));
+    let shell = stage.as_ref().and_then(|stage| stage.shell_before(run));
+    is_posix_shell(shell.as_deref())
+}
+
+/// Is this `SHELL` (None: the default `/bin/sh -c`) a POSIX shell?
+pub fn is_posix_shell(shell: Option<&[String]>) -> bool {
+    let Some(program) = shell.and_then(|words| words.first()) else {
+        return true;
+    };
+    let name = program
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(program)
+        .to_ascii_lowercase();
+    let name = name.strip_suffix(".exe").unwrap_or(&name);
+    matches!(
+        name,
+        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh" | "busybox"
+    )
+}
+
+/// The shell-form text of a RUN, its logical line, and where the text
+/// starts in it.
+fn shell_form_text(run: &Instruction) -> Option<(String, LogicalLine, usize)> {
+    if run.json_args().is_some() {
+        return None;
+    }
+    let logical = run.logical();
+    let args = run.layout().args;
+    let text = logical.text()[args.clone()].to_string();
+    Some((text, logical, args.start))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,239 @@
+use super::*;
+
+fn script_of(text: &str) -> Script {
+    let file = Dockerfile::parse(text);
+    let run = file.instructions().find(|i| i.as_run().is_some()).unwrap();
+    Script::of_run(&file, &run).unwrap()
+}
+
+fn slice<'t>(text: &'t str, range: &Range<usize>) -> &'t str {
+    &text[range.clone()]
+}
+
+#[test]
+fn words_map_back_across_continuations() {
+    let text = "FROM a\nRUN apt-get update && \\\n    apt-get install -y curl\n";
+    let script = script_of(text);
+    let commands = script.simple_commands();
+    assert_eq!(commands.len(), 2);
+    let install = commands[1].0;
+    assert_eq!(install.name().as_deref(), Some("apt-get"));
+    for word in &install.words {
+        assert_eq!(slice(text, &word.range), word.raw);
+    }
+    assert_eq!(slice(text, &install.range), "apt-get install -y curl");
+    assert_eq!(
+        slice(text, &script.lists[0].range),
+        "apt-get update && \\\n    apt-get install -y curl"
+    );
+}
+
+#[test]
+fn crlf_and_non_ascii() {
+    let text = "FROM a\r\nRUN echo \"héllo wörld\" && \\\r\n  touch ünïcode\r\n";
+    let script = script_of(text);
+    let commands = script.simple_commands();
+    assert_eq!(commands.len(), 2);
+    for (command, _) in &commands {
+        for word in &command.words {
+            assert_eq!(slice(text, &word.range), word.raw);
+        }
+    }
+    assert_eq!(
+        commands[1].0.args()[0].literal().as_deref(),
+        Some("ünïcode")
+    );
+}
+
+#[test]
+fn heredoc_scripts_map_to_the_body() {
+    let text = "FROM a\nRUN <<EOF\napt-get update\napt-get install -y git\nEOF\n";
+    let file = Dockerfile::parse(text);
+    let run = file.instructions().nth(1).unwrap();
+    let scripts = Script::heredoc_scripts(&file, &run);
+    assert_eq!(scripts.len(), 1);
+    let commands = scripts[0].simple_commands();
+    assert_eq!(commands.len(), 2);
+    assert_eq!(slice(text, &commands[1].0.range), "apt-get install -y git");
+    assert_eq!(scripts[0].source, ScriptSource::Heredoc { index: 0 });
+    // A heredoc that is only data for `cat` is not a script.
+    let text = "FROM a\nRUN cat <<EOF > /x\nhello\nEOF\n";
+    let file = Dockerfile::parse(text);
+    let run = file.instructions().nth(1).unwrap();
+    assert!(Script::heredoc_scripts(&file, &run).is_empty());
+}
+
+#[test]
+fn operators_and_terminators() {
+    let script = script_of("RUN a || b; c &\n");
+    assert!(script.has_top_level_or());
+    assert!(script.has_background());
+    assert_eq!(script.lists[0].terminator, Terminator::Semicolon);
+    let script = script_of("RUN a && b;\n");
+    assert!(!script.has_top_level_or());
+    assert!(script.ends_with_semicolon());
+    let script = script_of("RUN a && (b || c)\n");
+    assert!(!script.has_top_level_or());
+    assert!(!script.ends_with_semicolon());
+}
+
+#[test]
+fn contexts_of_commands() {
+    let script = script_of("RUN a | b && (c) && if d; then e; fi || f\n");
+    let contexts: Vec<(String, CommandContext)> = script
+        .simple_commands()
+        .into_iter()
+        .map(|(command, context)| (command.name().unwrap(), context))
+        .collect();
+    let context = |name: &str| contexts.iter().find(|(n, _)| n == name).unwrap().1;
+    assert!(context("a").in_pipeline && context("a").top_level);
+    assert!(context("c").in_subshell && !context("c").top_level);
+    assert!(context("e").in_compound);
+    assert!(context("f").conditional);
+}
+
+#[test]
+fn state_changes_that_leak() {
+    for (body, expected) in [
+        ("cd /src && make", vec!["cd"]),
+        ("export A=1", vec!["export"]),
+        ("source env.sh", vec!["source"]),
+        (". env.sh", vec!["."]),
+        ("set -e", vec!["set"]),
+        ("umask 022", vec!["umask"]),
+        ("alias ll=ls", vec!["alias"]),
+        ("shopt -s globstar", vec!["shopt"]),
+        ("ulimit -n 1024", vec!["ulimit"]),
+        ("A=1", vec!["NAME="]),
+        ("f() { true; }", vec!["function"]),
+        ("if true; then cd /x; fi", vec!["cd"]),
+        ("{ cd /x; }", vec!["cd"]),
+        ("exit 0", vec!["exit"]),
+        ("$CMD /x", vec!["$CMD"]),
+    ] {
+        let script = script_of(&format!("RUN {body}\n"));
+        let found: Vec<String> = script
+            .state_changes()
+            .into_iter()
+            .map(|c| c.command)
+            .collect();
+        assert_eq!(found, expected, "{body}");
+    }
+    for body in [
+        "(cd /x && make)",
+        "cd /x | cat",
+        "A=1 make",
+        "echo $(cd /x; pwd)",
+        "make install",
+    ] {
+        let script = script_of(&format!("RUN {body}\n"));
+        assert!(script.state_changes().is_empty(), "{body}");
+    }
+}
+
+#[test]
+fn literal_words() {
+    let word = |raw: &str| Word {
+        raw: raw.into(),
+        range: 0..0,
+    };
+    assert_eq!(word("'a b'").literal().as_deref(), Some("a b"));
+    assert_eq!(word("\"x\\$y\"").literal().as_deref(), Some("x$y"));
+    assert_eq!(word("a\\ b").literal().as_deref(), Some("a b"));
+    assert_eq!(word("$HOME/x").literal(), None);
+    assert_eq!(word("'$HOME'").literal().as_deref(), Some("$HOME"));
+    assert_eq!(word("\"$(pwd)\"").literal(), None);
+}
+
+#[test]
+fn posix_shells() {
+    let shell = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    assert!(is_posix_shell(None));
+    assert!(is_posix_shell(Some(&shell(&[
+        "/bin/bash",
+        "-o",
+        "pipefail",
+        "-c"
+    ]))));
+    assert!(is_posix_shell(Some(&shell(&[
+        "/bin/ash", "-eo", "pipefail", "-c"
+    ]))));
+    assert!(!is_posix_shell(Some(&shell(&["powershell", "-Command"]))));
+    assert!(!is_posix_shell(Some(&shell(&["pwsh", "-c"]))));
+    assert!(!is_posix_shell(Some(&shell(&["cmd", "/S", "/C"]))));
+    assert!(!is_posix_shell(Some(&shell(&[
+        "C:\\Windows\\System32\\cmd.exe",
+        "/C"
+    ]))));
+}
+
+#[test]
+fn no_script_for_exec_form_powershell_or_bad_syntax() {
+    let none = |text: &str| {
+        let file = Dockerfile::parse(text);
+        let run = file.instructions().find(|i| i.as_run().is_some()).unwrap();
+        Script::of_run(&file, &run).is_none()
+    };
+    assert!(none("FROM a\nRUN [\"echo\", \"hi\"]\n"));
+    assert!(none(
+        "FROM a\nSHELL [\"pwsh\", \"-c\"]\nRUN Write-Host hi\n"
+    ));
+    assert!(none("FROM a\nRUN echo 'unterminated\n"));
+    assert!(none("FROM a\nRUN if then fi fi\n"));
+    assert!(!none(
+        "FROM a\nSHELL [\"pwsh\", \"-c\"]\nFROM b\nRUN echo hi\n"
+    ));
+}
+
+/// Every RUN of the corpus: no panic, and each word's range holds its text
+/// (when the word does not straddle a continuation).
+#[test]
+fn corpus_runs_map_back() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        eprintln!("skipping: no corpus");
+        return;
+    };
+    let (mut runs, mut parsed) = (0, 0);
+    let mut dirs: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            let file = Dockerfile::parse(&text);
+            for run in file
+                .instructions()
+                .filter(|i| i.as_run().is_some_and(|r| !r.is_exec_form()))
+            {
+                runs += 1;
+                let mut scripts: Vec<Script> = Script::of_run(&file, &run).into_iter().collect();
+                scripts.extend(Script::heredoc_scripts(&file, &run));
+                if scripts.is_empty() {
+                    continue;
+                }
+                parsed += 1;
+                for script in &scripts {
+                    for (command, _) in script.simple_commands() {
+                        for word in command.words.iter().chain(&command.assignments) {
+                            let found = &text[word.range.clone()];
+                            if !found.contains('\n') {
+                                assert_eq!(found, word.raw, "{}", entry.path().display());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{parsed} of {runs} shell-form RUNs parsed");
+    assert!(
+        parsed * 100 >= runs * 95,
+        "only {parsed} of {runs} RUNs parsed"
+    );
+}
