@@ -11,11 +11,12 @@
 //! shell, there is no [`Script`] and shell-aware transforms leave the `RUN`
 //! alone.
 
+mod cache;
 mod convert;
 
 use std::ops::Range;
 
-use crate::syntax::{Dockerfile, Instruction, LogicalLine, Stage};
+use crate::syntax::{Dockerfile, Instruction, InstructionKind, LogicalLine};
 
 /// A shell script with every range in file offsets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,7 +269,27 @@ impl Script {
         map: &dyn Fn(usize) -> usize,
         map_end: &dyn Fn(usize) -> usize,
     ) -> Result<Script, ShellError> {
-        convert::parse(text, source, map, map_end)
+        let relative = cache::parsed(text)?;
+        let mut script = relative.relocated(map, map_end);
+        script.source = source;
+        Ok(script)
+    }
+
+    /// The same script with every range passed through the maps (ranges
+    /// are script offsets before, file offsets after).
+    fn relocated(&self, map: &dyn Fn(usize) -> usize, map_end: &dyn Fn(usize) -> usize) -> Script {
+        let relocate = |range: &mut Range<usize>| {
+            *range = if range.start == range.end {
+                let at = map(range.start);
+                at..at
+            } else {
+                map(range.start)..map_end(range.end)
+            };
+        };
+        let mut script = self.clone();
+        relocate(&mut script.range);
+        relocate_lists(&mut script.lists, &relocate);
+        script
     }
 
     /// The shell-form body of `run` as a script. `None` for exec form, for a
@@ -352,6 +373,34 @@ impl Script {
         let mut changes = Vec::new();
         collect_state_changes(&self.lists, false, &mut changes);
         changes
+    }
+}
+
+fn relocate_lists(lists: &mut [AndOrList], relocate: &dyn Fn(&mut Range<usize>)) {
+    for list in lists {
+        relocate(&mut list.range);
+        for pipeline in &mut list.pipelines {
+            relocate(&mut pipeline.range);
+            for command in &mut pipeline.commands {
+                match command {
+                    Command::Simple(simple) => {
+                        relocate(&mut simple.range);
+                        let words = simple
+                            .assignments
+                            .iter_mut()
+                            .chain(&mut simple.words)
+                            .chain(&mut simple.redirects);
+                        for word in words {
+                            relocate(&mut word.range);
+                        }
+                    }
+                    Command::Compound { range, inner, .. } => {
+                        relocate(range);
+                        relocate_lists(inner, relocate);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -440,11 +489,17 @@ fn collect_state_changes(lists: &[AndOrList], contained: bool, changes: &mut Vec
 
 /// True when the `SHELL` in force for `run` is a POSIX shell.
 fn run_shell_is_posix(file: &Dockerfile, run: &Instruction) -> bool {
-    let stage: Option<Stage> = file
-        .stages()
-        .into_iter()
-        .find(|stage| stage.body.contains(run));
-    let shell = stage.as_ref().and_then(|stage| stage.shell_before(run));
+    let mut shell = None;
+    for instruction in file.instructions() {
+        if &instruction == run {
+            break;
+        }
+        match instruction.kind() {
+            InstructionKind::From => shell = None,
+            InstructionKind::Shell => shell = instruction.json_args(),
+            _ => {}
+        }
+    }
     is_posix_shell(shell.as_deref())
 }
 
