@@ -59,9 +59,8 @@ pub fn unified_diff(path: &str, old: &str, new: &str, color: bool) -> String {
             };
             let mut line = format!("{sign}{}", change.value());
             if change.missing_newline() {
-                line.push_str("\n\\ No newline at end of file");
+                line.push_str("\n\\ No newline at end of file\n");
             }
-            line.push('\n');
             push_colored(&mut out, &line, paint.filter(|_| color));
         }
     }
