@@ -1,6 +1,8 @@
 //! The transforms, one per file. Each file opens with the transform's
 //! documentation; `transforms/<id>/README.md` holds the same text for users.
 
+pub mod run_body;
+
 use crate::engine::Transform;
 
 /// Every transform, in the order the engine runs them.

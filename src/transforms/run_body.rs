@@ -1,0 +1,145 @@
+//! Building blocks for transforms that edit `RUN` bodies: add a command at
+//! the end, add an option after a word, remove a command from an `&&`
+//! chain, in the style the `RUN` is already written in.
+
+use crate::engine::Edit;
+use crate::shell::{AndOr, Script, ScriptSource, Terminator, Word};
+use crate::syntax::Instruction;
+
+/// The indentation of the `RUN`'s continuation lines (the last one), or
+/// four spaces when it has none.
+pub fn continuation_indent(run: &Instruction, text: &str) -> String {
+    let range = run.text_range();
+    let body = &text[range];
+    body.lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+        .last()
+        .map(|line| line[..line.len() - line.trim_start().len()].to_string())
+        .filter(|indent| !indent.is_empty())
+        .unwrap_or_else(|| "    ".to_string())
+}
+
+/// Appends `command` so that it runs after the script and only if the
+/// script's last command succeeded: ` && command` after the last top-level
+/// list. A `RUN` written over several lines gets ` && <escape>`, a new line
+/// and the continuation indentation; a heredoc script gets the command on
+/// its last line. `None` when the script ends in the background (`cmd &`),
+/// where no placement keeps the meaning.
+pub fn append_command(
+    run: &Instruction,
+    script: &Script,
+    command: &str,
+    text: &str,
+    escape: char,
+) -> Option<Edit> {
+    let last = script.lists.last()?;
+    if last.terminator == Terminator::Background {
+        return None;
+    }
+    let at = last.range.end;
+    let multi_line = script.source == ScriptSource::ShellForm && run.has_continuations();
+    let insertion = if multi_line {
+        format!(
+            " && {escape}{}{}{command}",
+            run.newline_style(),
+            continuation_indent(run, text)
+        )
+    } else {
+        format!(" && {command}")
+    };
+    Some(Edit::insert(at, insertion))
+}
+
+/// Inserts ` option` right after `word` (`apk add` → `apk add --no-cache`).
+pub fn insert_after_word(word: &Word, option: &str) -> Edit {
+    Edit::insert(word.range.end, format!(" {option}"))
+}
+
+/// Removes pipeline `index` of top-level list `list_index` together with
+/// the `&&` that joins it to its neighbour. `None` when the list has a
+/// single pipeline or uses `||` next to it (removing it would change which
+/// commands run).
+pub fn remove_from_and_chain(script: &Script, list_index: usize, index: usize) -> Option<Edit> {
+    let list = script.lists.get(list_index)?;
+    if list.pipelines.len() < 2 {
+        return None;
+    }
+    let before = index.checked_sub(1).map(|i| list.operators[i]);
+    let after = list.operators.get(index).copied();
+    if before == Some(AndOr::Or) || after == Some(AndOr::Or) {
+        return None;
+    }
+    let pipeline = &list.pipelines[index];
+    let range = match list.pipelines.get(index + 1) {
+        Some(next) => pipeline.range.start..next.range.start,
+        None => list.pipelines[index - 1].range.end..pipeline.range.end,
+    };
+    Some(Edit::delete(range))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::Dockerfile;
+
+    fn apply(text: &str, edit: Edit) -> String {
+        format!(
+            "{}{}{}",
+            &text[..edit.range.start],
+            edit.replacement,
+            &text[edit.range.end..]
+        )
+    }
+
+    fn first_run(text: &str) -> (Dockerfile, Instruction, Script) {
+        let file = Dockerfile::parse(text);
+        let run = file.instructions().find(|i| i.as_run().is_some()).unwrap();
+        let script = Script::of_run(&file, &run).unwrap();
+        (file, run, script)
+    }
+
+    #[test]
+    fn appends_in_the_style_of_the_run() {
+        let text = "FROM a\nRUN apt-get update && apt-get install -y x\n";
+        let (_, run, script) = first_run(text);
+        let edit =
+            append_command(&run, &script, "rm -rf /var/lib/apt/lists/*", text, '\\').unwrap();
+        assert_eq!(
+            apply(text, edit),
+            "FROM a\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n"
+        );
+
+        let text = "FROM a\nRUN apt-get update \\\n  && apt-get install -y x;\n";
+        let (_, run, script) = first_run(text);
+        let edit =
+            append_command(&run, &script, "rm -rf /var/lib/apt/lists/*", text, '\\').unwrap();
+        assert_eq!(
+            apply(text, edit),
+            "FROM a\nRUN apt-get update \\\n  && apt-get install -y x && \\\n  rm -rf /var/lib/apt/lists/*;\n"
+        );
+
+        let text = "FROM a\nRUN sleep 1 &\n";
+        let (_, run, script) = first_run(text);
+        assert!(append_command(&run, &script, "true", text, '\\').is_none());
+    }
+
+    #[test]
+    fn removes_from_an_and_chain() {
+        let text = "FROM a\nRUN apk update && apk add x\n";
+        let (_, _, script) = first_run(text);
+        assert_eq!(
+            apply(text, remove_from_and_chain(&script, 0, 0).unwrap()),
+            "FROM a\nRUN apk add x\n"
+        );
+        let text = "FROM a\nRUN apk add x && \\\n    rm -rf /var/cache/apk/*\n";
+        let (_, _, script) = first_run(text);
+        assert_eq!(
+            apply(text, remove_from_and_chain(&script, 0, 1).unwrap()),
+            "FROM a\nRUN apk add x\n"
+        );
+        let text = "FROM a\nRUN apk update || true\n";
+        let (_, _, script) = first_run(text);
+        assert!(remove_from_and_chain(&script, 0, 0).is_none());
+    }
+}
