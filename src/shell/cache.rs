@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Script, ScriptSource, ShellError, convert};
+use super::{Script, ShellError, convert};
 
 /// Enough for any one run over many files; past it the cache starts over
 /// rather than grow without bound.
@@ -21,8 +21,7 @@ pub(super) fn parsed(text: &str) -> Result<Arc<Script>, ShellError> {
     if let Some(hit) = PARSED.with(|cache| cache.borrow().get(text).cloned()) {
         return hit;
     }
-    let identity = |i: usize| i;
-    let result = convert::parse(text, ScriptSource::ShellForm, &identity, &identity).map(Arc::new);
+    let result = convert::parse(text).map(Arc::new);
     PARSED.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() >= MAX_ENTRIES {

@@ -9,12 +9,8 @@ use super::{
     SimpleCommand, Terminator, Word,
 };
 
-pub(super) fn parse(
-    text: &str,
-    source: ScriptSource,
-    map: &dyn Fn(usize) -> usize,
-    map_end: &dyn Fn(usize) -> usize,
-) -> Result<Script, ShellError> {
+/// Parses `text` into a script whose ranges are offsets in `text`.
+pub(super) fn parse(text: &str) -> Result<Script, ShellError> {
     let options = brush_parser::ParserOptions {
         // Dockerfiles run `/bin/sh`, where `!(…)` is not a pattern.
         enable_extended_globbing: false,
@@ -29,17 +25,15 @@ pub(super) fn parse(
     let converter = Converter {
         text,
         char_offsets: CharOffsets::new(text),
-        map,
-        map_end,
     };
     let mut lists = Vec::new();
     for complete in &parsed.complete_commands {
         lists.extend(converter.lists(complete)?);
     }
     Ok(Script {
-        source,
+        source: ScriptSource::ShellForm,
         lists,
-        range: map(0)..map_end(text.len()),
+        range: 0..text.len(),
     })
 }
 
@@ -67,8 +61,6 @@ impl CharOffsets {
 struct Converter<'a> {
     text: &'a str,
     char_offsets: CharOffsets,
-    map: &'a dyn Fn(usize) -> usize,
-    map_end: &'a dyn Fn(usize) -> usize,
 }
 
 type Converted<T> = Result<T, ShellError>;
@@ -84,16 +76,8 @@ impl Converter<'_> {
         }
     }
 
-    fn file_range(&self, script: Range<usize>) -> Range<usize> {
-        if script.is_empty() {
-            let at = (self.map)(script.start);
-            return at..at;
-        }
-        (self.map)(script.start)..(self.map_end)(script.end)
-    }
-
     fn span(&self, span: &brush_parser::SourceSpan) -> Converted<Range<usize>> {
-        Ok(self.file_range(self.script_range(span)?))
+        self.script_range(span)
     }
 
     fn word(&self, word: &ast::Word) -> Converted<Word> {
@@ -101,7 +85,7 @@ impl Converter<'_> {
         let script = self.script_range(span)?;
         Ok(Word {
             raw: self.text[script.clone()].to_string(),
-            range: self.file_range(script),
+            range: script,
         })
     }
 
@@ -161,12 +145,22 @@ impl Converter<'_> {
             .iter()
             .map(|command| self.command(command))
             .collect::<Converted<Vec<_>>>()?;
-        let range = cover(commands.iter().map(Command::range));
+        let mut range = cover(commands.iter().map(Command::range));
+        if pipeline.bang {
+            range.start = self.bang_before(range.start);
+        }
         Ok(Pipeline {
             commands,
             negated: pipeline.bang,
             range,
         })
+    }
+
+    /// Where the `!` that negates a pipeline starting at `start` is (brush
+    /// does not record it).
+    fn bang_before(&self, start: usize) -> usize {
+        let before = self.text[..start].trim_end();
+        before.strip_suffix('!').map_or(start, str::len)
     }
 
     fn command(&self, command: &ast::Command) -> Converted<Command> {
@@ -319,7 +313,7 @@ impl Converter<'_> {
                 let script = self.script_range(&subshell.loc)?;
                 words.push(Word {
                     raw: self.text[script.clone()].to_string(),
-                    range: self.file_range(script),
+                    range: script,
                 });
             }
         }
@@ -336,7 +330,7 @@ impl Converter<'_> {
                     let script = self.script_range(&subshell.loc)?;
                     Some(Word {
                         raw: self.text[script.clone()].to_string(),
-                        range: self.file_range(script),
+                        range: script,
                     })
                 }
             },

@@ -1,13 +1,14 @@
 //! The transforms, one per file. Each file opens with the transform's
 //! documentation; `transforms/<id>/README.md` holds the same text for users.
 
+mod merge_runs;
 pub mod run_body;
 
 use crate::engine::Transform;
 
 /// Every transform, in the order the engine runs them.
 pub fn all() -> Vec<&'static dyn Transform> {
-    vec![]
+    vec![&merge_runs::MergeRuns]
 }
 
 /// The transform with this id.
