@@ -176,15 +176,15 @@ fn comments_between(previous: &Instruction, next: &Instruction) -> Vec<String> {
         if element.as_node() == Some(next.syntax()) {
             break;
         }
-        if let Some(token) = element.as_token() {
-            if token.kind() == SyntaxKind::COMMENT {
-                let indent = token
-                    .prev_token()
-                    .filter(|prev| prev.kind() == SyntaxKind::WHITESPACE)
-                    .map(|prev| prev.text().to_string())
-                    .unwrap_or_default();
-                comments.push(format!("{indent}{}", token.text()));
-            }
+        if let Some(token) = element.as_token()
+            && token.kind() == SyntaxKind::COMMENT
+        {
+            let indent = token
+                .prev_token()
+                .filter(|prev| prev.kind() == SyntaxKind::WHITESPACE)
+                .map(|prev| prev.text().to_string())
+                .unwrap_or_default();
+            comments.push(format!("{indent}{}", token.text()));
         }
         sibling = element.next_sibling_or_token();
     }
