@@ -40,6 +40,8 @@ const RESET: &str = "\x1b[0m";
 pub fn unified_diff(path: &str, old: &str, new: &str, color: bool) -> String {
     let diff = TextDiff::from_lines(old, new);
     let mut out = String::new();
+    // git's style: `a/` and `b/` prefixes, even for an absolute path.
+    let path = path.trim_start_matches('/');
     let header = format!("--- a/{path}\n+++ b/{path}\n");
     if color {
         out.push_str(BOLD);

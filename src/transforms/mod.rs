@@ -1,6 +1,7 @@
 //! The transforms, one per file. Each file opens with the transform's
 //! documentation; `transforms/<id>/README.md` holds the same text for users.
 
+mod copy_manifests_first;
 mod merge_runs;
 pub mod run_body;
 
@@ -8,7 +9,10 @@ use crate::engine::Transform;
 
 /// Every transform, in the order the engine runs them.
 pub fn all() -> Vec<&'static dyn Transform> {
-    vec![&merge_runs::MergeRuns]
+    vec![
+        &merge_runs::MergeRuns,
+        &copy_manifests_first::CopyManifestsFirst,
+    ]
 }
 
 /// The transform with this id.
