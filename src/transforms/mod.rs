@@ -3,6 +3,7 @@
 
 mod copy_manifests_first;
 mod merge_runs;
+mod package_cache_flags;
 pub mod run_body;
 
 use crate::engine::Transform;
@@ -12,6 +13,7 @@ pub fn all() -> Vec<&'static dyn Transform> {
     vec![
         &merge_runs::MergeRuns,
         &copy_manifests_first::CopyManifestsFirst,
+        &package_cache_flags::PackageCacheFlags,
     ]
 }
 

@@ -1,0 +1,4 @@
+FROM alpine:3.20
+RUN sleep 5 &
+RUN echo next
+RUN echo last

@@ -1,0 +1,3 @@
+# syntax=docker/dockerfile:1
+FROM node:20-slim
+RUN --mount=type=cache,target=/root/.npm npm ci
