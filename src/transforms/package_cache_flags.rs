@@ -80,14 +80,13 @@ impl StageSettings {
     /// an instruction before looking at the next one.
     fn learn(&mut self, file: &Dockerfile, instruction: &Instruction) {
         match instruction.kind() {
-            InstructionKind::Env => {
+            InstructionKind::Env
                 if instruction
                     .key_values(file.escape())
                     .iter()
-                    .any(|pair| pair.key == "PIP_NO_CACHE_DIR")
-                {
-                    self.pip_cache_disabled = true;
-                }
+                    .any(|pair| pair.key == "PIP_NO_CACHE_DIR") =>
+            {
+                self.pip_cache_disabled = true;
             }
             InstructionKind::Run => {
                 if let Some(pending) = self.pending_run.take() {
