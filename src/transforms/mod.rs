@@ -1,6 +1,7 @@
 //! The transforms, one per file. Each file opens with the transform's
 //! documentation; `transforms/<id>/README.md` holds the same text for users.
 
+mod cleanup_same_layer;
 mod copy_manifests_first;
 mod merge_runs;
 mod package_cache_flags;
@@ -13,6 +14,7 @@ pub fn all() -> Vec<&'static dyn Transform> {
     vec![
         &merge_runs::MergeRuns,
         &copy_manifests_first::CopyManifestsFirst,
+        &cleanup_same_layer::CleanupSameLayer,
         &package_cache_flags::PackageCacheFlags,
     ]
 }

@@ -1,0 +1,694 @@
+#![doc = include_str!("../../transforms/cleanup-same-layer/README.md")]
+
+use crate::engine::{Context, Edit, Fix, Safety, Transform};
+use crate::shell::packages::{self, Manager, PackageCommand};
+use crate::shell::{Script, ScriptSource, SimpleCommand};
+use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
+use crate::transforms::run_body;
+
+pub struct CleanupSameLayer;
+
+impl Transform for CleanupSameLayer {
+    fn id(&self) -> &'static str {
+        "cleanup-same-layer"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Remove package lists, caches and downloaded archives in the RUN that created them"
+    }
+
+    fn safety(&self) -> Safety {
+        Safety::Safe
+    }
+
+    fn docs(&self) -> &'static str {
+        include_str!("../../transforms/cleanup-same-layer/README.md")
+    }
+
+    fn fixes(&self, file: &Dockerfile, _context: &Context) -> Vec<Fix> {
+        let text = file.text();
+        let stages = file.stages();
+        let mut fixes = Vec::new();
+        for stage in &stages {
+            for (index, run) in stage.body.iter().enumerate() {
+                if run.kind() != InstructionKind::Run || run.is_error() {
+                    continue;
+                }
+                let later = Later::new(&stages, stage, index);
+                let cache_targets = run.as_run().map(|r| r.cache_targets()).unwrap_or_default();
+                let mut scripts: Vec<Script> = Script::of_run(file, run).into_iter().collect();
+                scripts.extend(Script::heredoc_scripts(file, run));
+                for script in &scripts {
+                    let site = Site {
+                        file,
+                        stage,
+                        index,
+                        run,
+                        script,
+                        text: &text,
+                        cache_targets: &cache_targets,
+                    };
+                    fixes.extend(apt_lists(&site, &later));
+                    fixes.extend(rpm_and_zypper_caches(&site));
+                    fixes.extend(downloaded_archives(&site, &later));
+                }
+            }
+        }
+        fixes
+    }
+}
+
+/// One script of one `RUN`, with what the checks need around it.
+struct Site<'a> {
+    file: &'a Dockerfile,
+    stage: &'a Stage,
+    /// Position of the `RUN` in the stage body.
+    index: usize,
+    run: &'a Instruction,
+    script: &'a Script,
+    text: &'a str,
+    cache_targets: &'a [String],
+}
+
+impl Site<'_> {
+    fn cache_mounted(&self, paths: &[&str]) -> bool {
+        self.cache_targets.iter().any(|target| {
+            let target = target.trim_end_matches('/');
+            paths
+                .iter()
+                .any(|path| path.starts_with(target) || target.starts_with(path))
+        })
+    }
+
+    fn append(&self, command: &str) -> Option<Edit> {
+        run_body::append_command(
+            self.run,
+            self.script,
+            command,
+            self.text,
+            self.file.escape(),
+        )
+    }
+}
+
+/// Everything built after a `RUN`: the rest of its stage, then every stage
+/// built `FROM` it (directly or not).
+struct Later<'a> {
+    instructions: Vec<&'a Instruction>,
+    /// Names of the stage and the stages built from it (for `COPY --from`).
+    stage_names: Vec<String>,
+}
+
+impl<'a> Later<'a> {
+    fn new(stages: &'a [Stage], stage: &'a Stage, index: usize) -> Self {
+        let mut instructions: Vec<&Instruction> = stage.body[index + 1..].iter().collect();
+        let mut family = vec![stage.index];
+        for candidate in stages.iter().filter(|s| s.index > stage.index) {
+            let base = candidate
+                .from
+                .as_from()
+                .and_then(|from| from.image())
+                .map(|(image, _)| image.to_ascii_lowercase());
+            let built_from_family = stages
+                .iter()
+                .filter(|s| family.contains(&s.index))
+                .any(|s| s.name().is_some() && s.name() == base);
+            if built_from_family {
+                family.push(candidate.index);
+                instructions.extend(candidate.body.iter());
+            }
+        }
+        let stage_names = stages
+            .iter()
+            .filter(|s| family.contains(&s.index))
+            .flat_map(|s| [s.index.to_string()].into_iter().chain(s.name()))
+            .collect();
+        // `COPY --from` of the family in any later stage reads its files.
+        for other in stages.iter().filter(|s| s.index > stage.index) {
+            instructions.extend(other.body.iter().filter(|instruction| {
+                instruction
+                    .as_copy()
+                    .and_then(|copy| copy.from_stage())
+                    .is_some()
+            }));
+        }
+        Self {
+            instructions,
+            stage_names,
+        }
+    }
+}
+
+fn scripts_of(file: &Dockerfile, run: &Instruction) -> Option<Vec<Script>> {
+    let mut scripts: Vec<Script> = Script::of_run(file, run).into_iter().collect();
+    scripts.extend(Script::heredoc_scripts(file, run));
+    (!scripts.is_empty()).then_some(scripts)
+}
+
+fn literal_words(command: &SimpleCommand) -> Vec<String> {
+    command
+        .words
+        .iter()
+        .map(|word| word.literal().unwrap_or_else(|| word.raw.clone()))
+        .collect()
+}
+
+/// `rm` of a path under one of `prefixes`.
+fn removes_under(command: &SimpleCommand, prefixes: &[&str]) -> bool {
+    let words = literal_words(command);
+    words.first().is_some_and(|name| name == "rm")
+        && words[1..]
+            .iter()
+            .any(|arg| prefixes.iter().any(|prefix| arg.starts_with(prefix)))
+}
+
+// ---- apt lists ----
+
+fn is_apt(command: &PackageCommand) -> bool {
+    command.manager == Manager::Apt
+}
+
+fn apt_sub<'a>(command: &'a PackageCommand) -> &'a str {
+    command.subcommand.as_deref().unwrap_or_default()
+}
+
+/// Subcommands that read the package lists.
+fn reads_lists(command: &PackageCommand) -> bool {
+    is_apt(command)
+        && matches!(
+            apt_sub(command),
+            "install"
+                | "source"
+                | "build-dep"
+                | "download"
+                | "upgrade"
+                | "dist-upgrade"
+                | "full-upgrade"
+                | "reinstall"
+                | "list"
+                | "search"
+                | "show"
+                | "policy"
+        )
+}
+
+/// True when something after the `RUN` reads the apt lists before running
+/// its own `apt-get update`.
+fn lists_needed_later(file: &Dockerfile, later: &Later) -> bool {
+    for instruction in later
+        .instructions
+        .iter()
+        .filter(|i| i.kind() == InstructionKind::Run)
+    {
+        let Some(scripts) = scripts_of(file, instruction) else {
+            // Not analysable: assume the worst if it mentions apt at all.
+            if instruction.logical().text().contains("apt") {
+                return true;
+            }
+            continue;
+        };
+        for script in &scripts {
+            for (command, _) in script.simple_commands() {
+                if command.program().as_deref() == Some("apt-cache") {
+                    return true;
+                }
+                let Some(package) = packages::package_command(command, Default::default()) else {
+                    continue;
+                };
+                if is_apt(&package) && apt_sub(&package) == "update" {
+                    return false;
+                }
+                if reads_lists(&package) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+fn apt_lists(site: &Site, later: &Later) -> Option<Fix> {
+    let commands = packages::package_commands(site.script);
+    let updates = commands.iter().any(|c| is_apt(c) && apt_sub(c) == "update");
+    let installs = commands
+        .iter()
+        .any(|c| is_apt(c) && apt_sub(c) == "install");
+    if !(updates || installs) {
+        return None;
+    }
+    let cleaned = site
+        .script
+        .simple_commands()
+        .iter()
+        .any(|(command, _)| removes_under(command, &["/var/lib/apt/lists"]));
+    if cleaned
+        || site.cache_mounted(&["/var/lib/apt/lists", "/var/lib/apt"])
+        || lists_needed_later(site.file, later)
+    {
+        return None;
+    }
+    let mut edits = vec![site.append("rm -rf /var/lib/apt/lists/*")?];
+    const REMOVE_LISTS: &str =
+        "remove the apt package lists in the same RUN (`rm -rf /var/lib/apt/lists/*`)";
+    let mut message = REMOVE_LISTS.to_string();
+    if installs
+        && !updates
+        && let Some((update_run, update_text)) = separate_update(site)
+    {
+        edits.push(Edit::delete(update_run.range()));
+        edits.push(Edit::insert(
+            site.script.lists[0].range.start,
+            format!("{update_text} && "),
+        ));
+        message = format!("pull `{update_text}` into the RUN that installs, and {REMOVE_LISTS}");
+    }
+    if let Some(cleanup_run) = later_cleanup_only_run(site, Manager::Apt) {
+        edits.push(Edit::delete(cleanup_run.range()));
+        message.push_str("; the later RUN that only cleaned up is removed");
+    }
+    Some(Fix::safe(message, edits))
+}
+
+/// An earlier `RUN` of the stage that only runs `apt-get update`, when it
+/// can be pulled into this one: nothing between uses apt, and this `RUN` is
+/// a single `&&` chain (so a failed update still stops the build).
+fn separate_update<'s>(site: &Site<'s>) -> Option<(&'s Instruction, String)> {
+    if site.script.source != ScriptSource::ShellForm
+        || site.script.lists.len() != 1
+        || site.script.has_top_level_or()
+    {
+        return None;
+    }
+    for earlier in site.stage.body[..site.index].iter().rev() {
+        if earlier.kind() != InstructionKind::Run {
+            continue;
+        }
+        let scripts = scripts_of(site.file, earlier)?;
+        let commands: Vec<(&SimpleCommand, _)> =
+            scripts.iter().flat_map(|s| s.simple_commands()).collect();
+        let uses_apt = commands.iter().any(|(command, _)| {
+            packages::package_command(command, Default::default()).is_some_and(|p| is_apt(&p))
+                || command.program().as_deref() == Some("apt-cache")
+        });
+        if !uses_apt {
+            continue;
+        }
+        let [(command, _)] = commands.as_slice() else {
+            return None;
+        };
+        let package = packages::package_command(command, Default::default())?;
+        if earlier.flags().is_empty() && scripts.len() == 1 && apt_sub(&package) == "update" {
+            let text = command
+                .words
+                .iter()
+                .map(|w| w.raw.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            return Some((earlier, text));
+        }
+        return None;
+    }
+    None
+}
+
+/// Cleanup commands after each package manager, by what they remove.
+fn is_cleanup_command(command: &SimpleCommand, manager: Manager) -> bool {
+    let words = literal_words(command);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    match manager {
+        Manager::Apt => {
+            matches!(words.as_slice(), ["apt-get" | "apt", "clean" | "autoclean"])
+                || (words.first() == Some(&"rm")
+                    && words[1..].iter().any(|w| !w.starts_with('-'))
+                    && words[1..].iter().filter(|w| !w.starts_with('-')).all(|w| {
+                        w.starts_with("/var/lib/apt/lists") || w.starts_with("/var/cache/apt")
+                    }))
+        }
+        Manager::Yum | Manager::Dnf | Manager::Microdnf => {
+            matches!(
+                words.as_slice(),
+                ["yum" | "dnf" | "microdnf", "clean", "all"]
+            ) || (words.first() == Some(&"rm")
+                && words[1..].iter().any(|w| !w.starts_with('-'))
+                && words[1..]
+                    .iter()
+                    .filter(|w| !w.starts_with('-'))
+                    .all(|w| w.starts_with("/var/cache/yum") || w.starts_with("/var/cache/dnf")))
+        }
+        Manager::Zypper => matches!(words.as_slice(), ["zypper", "clean" | "cc", ..]),
+        _ => false,
+    }
+}
+
+/// A later `RUN` of the stage that does nothing but clean up after
+/// `manager`, with no `RUN` in between that uses the package manager.
+fn later_cleanup_only_run<'s>(site: &Site<'s>, manager: Manager) -> Option<&'s Instruction> {
+    for later in site.stage.body[site.index + 1..].iter() {
+        if later.kind() != InstructionKind::Run {
+            continue;
+        }
+        let scripts = scripts_of(site.file, later)?;
+        let commands: Vec<&SimpleCommand> = scripts
+            .iter()
+            .flat_map(|s| s.simple_commands())
+            .map(|(c, _)| c)
+            .collect();
+        if !commands.is_empty()
+            && later.flags().is_empty()
+            && commands.iter().all(|c| is_cleanup_command(c, manager))
+        {
+            return Some(later);
+        }
+        let touches_manager = commands.iter().any(|command| {
+            packages::package_command(command, Default::default())
+                .is_some_and(|p| same_family(p.manager, manager))
+        });
+        if touches_manager {
+            return None;
+        }
+    }
+    None
+}
+
+fn same_family(a: Manager, b: Manager) -> bool {
+    let family = |m: Manager| match m {
+        Manager::Yum | Manager::Dnf | Manager::Microdnf => Manager::Yum,
+        other => other,
+    };
+    family(a) == family(b)
+}
+
+// ---- yum, dnf, microdnf, zypper ----
+
+fn rpm_and_zypper_caches(site: &Site) -> Vec<Fix> {
+    let commands = packages::package_commands(site.script);
+    let simple = site.script.simple_commands();
+    let mut fixes = Vec::new();
+    for (manager, cleanup, cache_paths) in [
+        (
+            Manager::Yum,
+            "yum clean all && rm -rf /var/cache/yum",
+            &["/var/cache/yum"][..],
+        ),
+        (
+            Manager::Dnf,
+            "dnf clean all",
+            &["/var/cache/dnf", "/var/cache/yum"][..],
+        ),
+        (
+            Manager::Microdnf,
+            "microdnf clean all",
+            &["/var/cache/yum", "/var/cache/dnf"][..],
+        ),
+        (Manager::Zypper, "zypper clean -a", &["/var/cache/zypp"][..]),
+    ] {
+        let installs = commands.iter().any(|c| {
+            c.manager == manager
+                && matches!(
+                    c.subcommand.as_deref(),
+                    Some(
+                        "install"
+                            | "in"
+                            | "groupinstall"
+                            | "localinstall"
+                            | "update"
+                            | "up"
+                            | "upgrade"
+                            | "reinstall"
+                            | "refresh"
+                            | "ref"
+                            | "patch"
+                            | "dist-upgrade"
+                            | "dup"
+                    )
+                )
+        });
+        let cleaned = simple.iter().any(|(command, _)| {
+            is_cleanup_command(command, manager)
+                && literal_words(command).first().map(String::as_str) != Some("rm")
+                || removes_under(command, cache_paths)
+        });
+        if !installs || cleaned || site.cache_mounted(cache_paths) {
+            continue;
+        }
+        let Some(edit) = site.append(cleanup) else {
+            continue;
+        };
+        let mut edits = vec![edit];
+        let mut message = format!("clean the package cache in the same RUN (`{cleanup}`)");
+        if let Some(cleanup_run) = later_cleanup_only_run(site, manager) {
+            edits.push(Edit::delete(cleanup_run.range()));
+            message.push_str("; the later RUN that only cleaned up is removed");
+        }
+        fixes.push(Fix::safe(message, edits));
+    }
+    fixes
+}
+
+// ---- downloaded archives ----
+
+/// The file a `curl` or `wget` command writes, when it is a literal name.
+fn downloaded_file(command: &SimpleCommand) -> Option<String> {
+    let words = command
+        .words
+        .iter()
+        .map(|word| word.literal())
+        .collect::<Option<Vec<String>>>()?;
+    let program = words.first()?.rsplit('/').next()?.to_string();
+    let args = &words[1..];
+    let url = args.iter().find(|arg| {
+        arg.starts_with("http://") || arg.starts_with("https://") || arg.starts_with("ftp://")
+    })?;
+    let remote_name = || {
+        let path = url.split(['?', '#']).next()?;
+        let name = path.rsplit('/').next()?;
+        (!name.is_empty() && path.matches('/').count() > 2).then(|| name.to_string())
+    };
+    let mut iter = args.iter().peekable();
+    match program.as_str() {
+        "curl" => {
+            let mut remote = false;
+            while let Some(arg) = iter.next() {
+                if arg == "--output" {
+                    return iter.next().cloned().filter(|f| f != "-");
+                }
+                if let Some(file) = arg.strip_prefix("--output=") {
+                    return (file != "-").then(|| file.to_string());
+                }
+                if arg == "--remote-name" || arg == "--remote-name-all" {
+                    remote = true;
+                } else if arg.starts_with('-') && !arg.starts_with("--") {
+                    let letters = &arg[1..];
+                    if letters.contains('J') {
+                        return None;
+                    }
+                    if let Some(at) = letters.find('o') {
+                        let rest = &letters[at + 1..];
+                        return if rest.is_empty() {
+                            iter.next().cloned().filter(|f| f != "-")
+                        } else {
+                            (rest != "-").then(|| rest.to_string())
+                        };
+                    }
+                    if letters.contains('O') {
+                        remote = true;
+                    }
+                }
+            }
+            if remote { remote_name() } else { None }
+        }
+        "wget" => {
+            let mut prefix = None;
+            while let Some(arg) = iter.next() {
+                if arg == "--output-document" {
+                    return iter.next().cloned().filter(|f| f != "-");
+                }
+                if let Some(file) = arg.strip_prefix("--output-document=") {
+                    return (file != "-").then(|| file.to_string());
+                }
+                if arg == "-P" || arg == "--directory-prefix" {
+                    prefix = iter.next().cloned();
+                    continue;
+                }
+                if arg.starts_with('-') && !arg.starts_with("--") {
+                    let letters = &arg[1..];
+                    if let Some(at) = letters.find('O') {
+                        let rest = &letters[at + 1..];
+                        return if rest.is_empty() {
+                            iter.next().cloned().filter(|f| f != "-")
+                        } else {
+                            (rest != "-").then(|| rest.to_string())
+                        };
+                    }
+                }
+            }
+            let name = remote_name()?;
+            Some(match prefix {
+                Some(dir) => format!("{}/{name}", dir.trim_end_matches('/')),
+                None => name,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// True when `command` unpacks or installs from `file`.
+fn consumes(command: &SimpleCommand, file: &str) -> bool {
+    let Some(words) = command
+        .words
+        .iter()
+        .map(|w| w.literal())
+        .collect::<Option<Vec<String>>>()
+    else {
+        return false;
+    };
+    let Some(program) = words.first().and_then(|p| p.rsplit('/').next()) else {
+        return false;
+    };
+    let args = &words[1..];
+    match program {
+        "tar" => {
+            args.windows(2).any(|pair| {
+                let flags = pair[0].trim_start_matches('-');
+                (pair[0] == "--file" || (!pair[0].starts_with("--") && flags.ends_with('f')))
+                    && pair[1] == file
+            }) || args.iter().any(|arg| {
+                arg.strip_prefix("--file=") == Some(file) || arg.strip_prefix("-f") == Some(file)
+            })
+        }
+        "unzip" | "sh" | "bash" => args.iter().any(|arg| arg == file),
+        "dpkg" => {
+            args.iter().any(|a| a == "-i" || a == "--install") && args.iter().any(|a| a == file)
+        }
+        "rpm" => {
+            args.iter()
+                .any(|a| a.starts_with("-i") || a.starts_with("-U"))
+                && args.iter().any(|a| a == file)
+        }
+        _ => false,
+    }
+}
+
+fn downloaded_archives(site: &Site, later: &Later) -> Vec<Fix> {
+    let commands: Vec<&SimpleCommand> = site
+        .script
+        .simple_commands()
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    let changes_directory: Vec<usize> = site
+        .script
+        .state_changes()
+        .iter()
+        .filter(|change| matches!(change.command.as_str(), "cd" | "pushd" | "popd"))
+        .map(|change| change.range.start)
+        .collect();
+    let mut fixes = Vec::new();
+    for (position, command) in commands.iter().enumerate() {
+        let Some(file) = downloaded_file(command) else {
+            continue;
+        };
+        let consumed = commands[position + 1..].iter().any(|c| consumes(c, &file));
+        let removed = commands[position + 1..].iter().any(|c| {
+            let words = literal_words(c);
+            words.first().is_some_and(|w| w == "rm")
+                && words[1..].iter().any(|arg| {
+                    arg == &file || file.starts_with(&format!("{}/", arg.trim_end_matches('/')))
+                })
+        });
+        let relative_and_moved =
+            !file.starts_with('/') && changes_directory.iter().any(|&at| at > command.range.start);
+        let base = file.rsplit('/').next().unwrap_or(&file).to_string();
+        let mentioned_later = later.instructions.iter().any(|instruction| {
+            instruction.logical().text().contains(&base)
+                || instruction
+                    .heredocs()
+                    .iter()
+                    .any(|h| h.body.contains(&base))
+        });
+        let copied_from = later.instructions.iter().any(|instruction| {
+            instruction
+                .as_copy()
+                .and_then(|copy| copy.from_stage())
+                .is_some_and(|from| later.stage_names.contains(&from.to_ascii_lowercase()))
+        });
+        if !consumed
+            || removed
+            || relative_and_moved
+            || mentioned_later
+            || copied_from
+            || file.contains(['*', '?', ' '])
+        {
+            continue;
+        }
+        if let Some(edit) = site.append(&format!("rm -f {file}")) {
+            fixes.push(Fix::safe(
+                format!("remove the downloaded `{file}` in the RUN that unpacked it (it would stay in the layer)"),
+                vec![edit],
+            ));
+        }
+        break;
+    }
+    fixes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_command(body: &str) -> SimpleCommand {
+        let text = format!("FROM a\nRUN {body}\n");
+        let file = Dockerfile::parse(&text);
+        let run = file.instructions().nth(1).unwrap();
+        let script = Script::of_run(&file, &run).unwrap();
+        script.simple_commands()[0].0.clone()
+    }
+
+    #[test]
+    fn download_names() {
+        let cases = [
+            (
+                "curl -fsSLo /tmp/x.tgz https://e.com/x.tgz",
+                Some("/tmp/x.tgz"),
+            ),
+            ("curl -fsSL https://e.com/x.tgz -o x.tgz", Some("x.tgz")),
+            ("curl --output=/t.zip https://e.com/a", Some("/t.zip")),
+            (
+                "curl -O https://e.com/dl/tool-1.2.tar.gz?sig=1",
+                Some("tool-1.2.tar.gz"),
+            ),
+            ("curl -fsSL https://e.com/x.tgz", None),
+            ("curl -o - https://e.com/x.tgz", None),
+            ("curl -OJ https://e.com/download", None),
+            (
+                "wget https://e.com/releases/v1/tool.tar.gz",
+                Some("tool.tar.gz"),
+            ),
+            ("wget -qO /tmp/a.zip https://e.com/a", Some("/tmp/a.zip")),
+            ("wget -O- https://e.com/a", None),
+            ("wget -P /opt https://e.com/a/b.deb", Some("/opt/b.deb")),
+            ("wget https://e.com/", None),
+            ("curl -o $FILE https://e.com/a", None),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(
+                downloaded_file(&first_command(body)).as_deref(),
+                expected,
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn consumers() {
+        assert!(consumes(
+            &first_command("tar -xzf /tmp/x.tgz -C /opt"),
+            "/tmp/x.tgz"
+        ));
+        assert!(consumes(&first_command("tar xf x.tar"), "x.tar"));
+        assert!(consumes(&first_command("tar --file=x.tar -x"), "x.tar"));
+        assert!(consumes(&first_command("unzip -q a.zip -d /opt"), "a.zip"));
+        assert!(consumes(&first_command("dpkg -i b.deb"), "b.deb"));
+        assert!(!consumes(&first_command("sha256sum x.tar"), "x.tar"));
+    }
+}

@@ -1,0 +1,5 @@
+# syntax=docker/dockerfile:1
+FROM debian:bookworm
+RUN --mount=type=cache,target=/var/lib/apt,sharing=locked \
+    --mount=type=cache,target=/var/cache/apt,sharing=locked \
+    apt-get update && apt-get install -y curl
