@@ -11,7 +11,7 @@ use rowan::{NodeOrToken, TextRange};
 use super::command::{self, CommandLayout, HeredocMarker};
 use super::image_ref::ImageRef;
 use super::kind::SyntaxKind::{self, *};
-use super::kind::{SyntaxNode, SyntaxToken};
+use super::kind::SyntaxNode;
 use super::logical::LogicalLine;
 use super::parser::{self, Diagnostic};
 
@@ -219,7 +219,19 @@ impl Instruction {
     }
 
     pub fn kind(&self) -> InstructionKind {
-        InstructionKind::from_keyword(&self.keyword())
+        // The keyword tokens are direct children; reading them is much
+        // cheaper than building the logical line.
+        let mut keyword = String::new();
+        for element in self.node.children_with_tokens() {
+            match element {
+                NodeOrToken::Token(token) if token.kind() == KEYWORD => {
+                    keyword.push_str(token.text())
+                }
+                NodeOrToken::Token(token) if keyword.is_empty() || token.kind().is_trivia() => {}
+                _ => break,
+            }
+        }
+        InstructionKind::from_keyword(&keyword)
     }
 
     /// File range of the node: from its indentation to the end of its last
@@ -255,22 +267,24 @@ impl Instruction {
         end
     }
 
-    /// The tokens that make up the instruction's text (heredoc bodies and
-    /// trivia excluded).
-    fn text_tokens(&self) -> impl Iterator<Item = SyntaxToken> + '_ {
-        self.node
-            .descendants_with_tokens()
-            .filter_map(NodeOrToken::into_token)
-            .filter(|token| matches!(token.kind(), KEYWORD | WORD | SPACE))
-            .filter(|token| !token.parent_ancestors().any(|node| node.kind() == HEREDOC))
-    }
-
     /// The joined text BuildKit sees, with its map back to the file.
     pub fn logical(&self) -> LogicalLine {
-        let mut line = LogicalLine::new();
-        for token in self.text_tokens() {
-            line.push(usize::from(token.text_range().start()), token.text());
+        fn collect(node: &SyntaxNode, line: &mut LogicalLine) {
+            for element in node.children_with_tokens() {
+                match element {
+                    NodeOrToken::Token(token) => {
+                        if matches!(token.kind(), KEYWORD | WORD | SPACE) {
+                            line.push(usize::from(token.text_range().start()), token.text());
+                        }
+                    }
+                    // Heredoc bodies are not part of the instruction's line.
+                    NodeOrToken::Node(child) if child.kind() != HEREDOC => collect(&child, line),
+                    NodeOrToken::Node(_) => {}
+                }
+            }
         }
+        let mut line = LogicalLine::new();
+        collect(&self.node, &mut line);
         line
     }
 
