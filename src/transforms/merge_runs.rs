@@ -34,7 +34,10 @@ impl Transform for MergeRuns {
             for instruction in &stage.body {
                 let next = Mergeable::new(file, instruction, &text);
                 let joins = match (group.last(), &next) {
-                    (Some(last), Some(next)) => last.flags == next.flags,
+                    (Some(last), Some(next)) => {
+                        last.flags == next.flags
+                            && !group.iter().any(|member| next.reads_any(&member.assigns))
+                    }
                     _ => false,
                 };
                 if !joins {
@@ -63,6 +66,13 @@ struct Mergeable {
     body_end: usize,
     /// Changes shell state (`cd`, `export`, …) that must not reach what follows.
     changes_state: bool,
+    /// Variables the RUN sets (`export A=…`, `A=…`, `read A`, …). Once
+    /// wrapped in a subshell they no longer reach the next command, which
+    /// is right, but joining a RUN that reads one would look like it is
+    /// meant to (shellcheck SC2031): such RUNs are not joined.
+    assigns: Vec<String>,
+    /// The shell text, to see which variables it reads.
+    body: String,
     /// `||` or several lists at the top level: `&&` before it would bind to
     /// only its first part.
     needs_braces: bool,
@@ -108,9 +118,55 @@ impl Mergeable {
             body_start: first.range.start,
             body_end: last.range.end,
             changes_state: !script.state_changes().is_empty(),
+            assigns: assigned_variables(&script),
+            body: text[first.range.start..last.range.end].to_string(),
             needs_braces: script.lists.len() > 1 || script.has_top_level_or(),
         })
     }
+}
+
+impl Mergeable {
+    /// True when the RUN's text expands one of `names`.
+    fn reads_any(&self, names: &[String]) -> bool {
+        names.iter().any(|name| {
+            self.body.contains(&format!("${name}")) || self.body.contains(&format!("${{{name}"))
+        })
+    }
+}
+
+/// Names a script assigns at its top level or exports.
+fn assigned_variables(script: &Script) -> Vec<String> {
+    let mut names = Vec::new();
+    let name_of = |word: &str| {
+        let name: String = word
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
+    };
+    for (command, _) in script.simple_commands() {
+        if command.words.is_empty() {
+            names.extend(
+                command
+                    .assignments
+                    .iter()
+                    .filter_map(|word| name_of(&word.raw)),
+            );
+        }
+        if matches!(
+            command.program().as_deref(),
+            Some("export" | "declare" | "typeset" | "local" | "readonly" | "read")
+        ) {
+            names.extend(
+                command
+                    .args()
+                    .iter()
+                    .filter(|w| !w.raw.starts_with('-'))
+                    .filter_map(|word| name_of(&word.raw)),
+            );
+        }
+    }
+    names
 }
 
 fn only_blank(text: &str, range: Range<usize>) -> bool {
