@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 use rayon::prelude::*;
 
-use crate::config::Settings;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::config::{self, Overrides, Settings};
 use crate::discovery::{self, Found};
 use crate::engine::{self, BuildContext, Context, Outcome, Policy, Transform};
 use crate::input::{self, InputError};
@@ -210,13 +213,61 @@ pub fn plan(settings: &Settings) -> Result<(Vec<&'static dyn Transform>, Policy)
     ))
 }
 
-/// Settings from the command line alone.
-fn cli_settings(args: &FixArgs) -> Settings {
-    Settings {
+/// What the command line says about settings.
+fn overrides(args: &FixArgs) -> Overrides {
+    Overrides {
         select: (!args.select.is_empty()).then(|| args.select.clone()),
         ignore: args.ignore.clone(),
         allow_unsafe: args.allow_unsafe,
-        ..Settings::default()
+    }
+}
+
+/// Settings for the files of each directory: `--config`, or the nearest
+/// `dockfix.toml`, under the command-line flags. Each file is read once.
+struct SettingsResolver<'a> {
+    args: &'a FixArgs,
+    overrides: Overrides,
+    loaded: Mutex<HashMap<PathBuf, Result<Settings, String>>>,
+}
+
+impl<'a> SettingsResolver<'a> {
+    fn new(args: &'a FixArgs) -> Self {
+        Self {
+            args,
+            overrides: overrides(args),
+            loaded: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn for_directory(&self, directory: Option<&Path>) -> Result<Settings, String> {
+        let file = match &self.args.config {
+            Some(explicit) => Some(explicit.clone()),
+            None => directory.and_then(|dir| {
+                let dir = if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                };
+                let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+                config::find(&absolute)
+            }),
+        };
+        let base = match file {
+            None => Settings::default(),
+            Some(file) => {
+                let mut loaded = self
+                    .loaded
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                loaded
+                    .entry(file.clone())
+                    .or_insert_with(|| config::load(&file))
+                    .clone()?
+            }
+        };
+        let settings = self.overrides.apply(base);
+        plan(&settings)?;
+        Ok(settings)
     }
 }
 
@@ -240,15 +291,16 @@ enum Mode {
 }
 
 fn fix(args: &FixArgs) -> Result<u8, String> {
-    let settings = cli_settings(args);
-    plan(&settings)?;
+    let resolver = SettingsResolver::new(args);
+    // Refuse unknown ids on the command line before reading any file.
+    plan(&overrides(args).apply(Settings::default()))?;
     let stdin = args.paths.iter().any(|path| path == Path::new("-"))
         || (args.paths.is_empty() && args.stdin_filename.is_some());
     if stdin {
         if args.paths.len() > 1 {
             return Err("`-` (stdin) cannot be combined with other paths".into());
         }
-        return fix_stdin(args, &settings);
+        return fix_stdin(args, &resolver);
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -268,7 +320,9 @@ fn fix(args: &FixArgs) -> Result<u8, String> {
         .map(|found| match found {
             Found::File(path) => FileReport {
                 display: discovery::display(path),
-                result: process_file(path, args, &settings, mode),
+                result: resolver
+                    .for_directory(path.parent())
+                    .and_then(|settings| process_file(path, args, &settings, mode)),
             },
             Found::Error(path, reason) => FileReport {
                 display: discovery::display(path),
@@ -316,7 +370,7 @@ pub fn fix_text(
     engine::run(text, &chosen, &context, &policy).map_err(|error| error.to_string())
 }
 
-fn fix_stdin(args: &FixArgs, settings: &Settings) -> Result<u8, String> {
+fn fix_stdin(args: &FixArgs, resolver: &SettingsResolver) -> Result<u8, String> {
     let name = args.stdin_filename.clone();
     let display = name
         .as_deref()
@@ -339,8 +393,20 @@ fn fix_stdin(args: &FixArgs, settings: &Settings) -> Result<u8, String> {
             }
         })
     });
-    let outcome = fix_text(&original, name.as_deref(), context_dir.as_deref(), settings)
+    let settings = resolver
+        .for_directory(Some(
+            name.as_deref()
+                .and_then(Path::parent)
+                .unwrap_or(Path::new(".")),
+        ))
         .map_err(|error| format!("{display}: {error}"))?;
+    let outcome = fix_text(
+        &original,
+        name.as_deref(),
+        context_dir.as_deref(),
+        &settings,
+    )
+    .map_err(|error| format!("{display}: {error}"))?;
     let changed = outcome.changed(&original);
     let report = FileReport {
         display: display.clone(),

@@ -1,6 +1,32 @@
-//! User settings: command-line flags merged over `dockfix.toml`.
+//! User settings: `dockfix.toml` merged under the command-line flags.
+//!
+//! ```toml
+//! select = ["merge-runs", "cleanup-same-layer"]   # default: all
+//! ignore = ["dockerignore"]
+//! unsafe = false
+//!
+//! [transforms.slim-base-image]
+//! prefer = "slim"          # or "alpine"
+//!
+//! [transforms.multi-stage]
+//! go-runtime = "distroless"  # or "scratch"
+//!
+//! [base-images.my-node]     # extra or overriding base-image map entries
+//! repositories = ["registry.example.com/node"]
+//! slim = { style = "suffix", variant = "slim" }
+//! sizes = { full = 390, slim = 70 }
+//! ```
+//!
+//! Unknown keys are errors, reported with their line and column.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::base_images::{BaseImage, BaseImageMap};
+
+pub const CONFIG_FILE_NAME: &str = "dockfix.toml";
 
 /// Settings that decide which transforms run and how.
 #[derive(Debug, Clone, Default)]
@@ -11,13 +37,230 @@ pub struct Settings {
     pub ignore: Vec<String>,
     /// Apply unsafe fixes too.
     pub allow_unsafe: bool,
-    /// Per-transform options (`[transforms.<id>]` tables of `dockfix.toml`).
-    pub options: BTreeMap<String, toml::Table>,
+    /// The base-image map with the user's entries merged in.
+    pub base_images: Option<BaseImageMap>,
+    pub slim_base_image: SlimBaseImageOptions,
+    pub multi_stage: MultiStageOptions,
 }
 
 impl Settings {
-    /// Options of one transform (empty when none are set).
-    pub fn options_for(&self, id: &str) -> Option<&toml::Table> {
-        self.options.get(id)
+    /// The base-image map in force.
+    pub fn base_images(&self) -> &BaseImageMap {
+        self.base_images
+            .as_ref()
+            .unwrap_or_else(|| BaseImageMap::builtin())
+    }
+}
+
+/// `[transforms.slim-base-image]`
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SlimBaseImageOptions {
+    /// Offer Alpine even where a slim (Debian) variant exists.
+    #[serde(default)]
+    pub prefer: Preference,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preference {
+    #[default]
+    Slim,
+    Alpine,
+}
+
+/// `[transforms.multi-stage]`
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MultiStageOptions {
+    #[serde(default)]
+    pub go_runtime: GoRuntime,
+}
+
+/// Where a static Go binary runs.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum GoRuntime {
+    /// `gcr.io/distroless/static-debian12`: CA certificates and tzdata included.
+    #[default]
+    Distroless,
+    /// `scratch`: nothing; certificates and tzdata are copied from the builder.
+    Scratch,
+}
+
+/// The file as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ConfigFile {
+    select: Option<Vec<String>>,
+    ignore: Option<Vec<String>>,
+    #[serde(rename = "unsafe")]
+    allow_unsafe: Option<bool>,
+    #[serde(default)]
+    transforms: TransformTables,
+    #[serde(default)]
+    base_images: BTreeMap<String, BaseImage>,
+}
+
+/// `[transforms.<id>]`: only transforms with options may appear.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransformTables {
+    #[serde(rename = "slim-base-image")]
+    slim_base_image: Option<SlimBaseImageOptions>,
+    #[serde(rename = "multi-stage")]
+    multi_stage: Option<MultiStageOptions>,
+}
+
+/// What the command line says, laid over the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--select` (replaces the file's list).
+    pub select: Option<Vec<String>>,
+    /// `--ignore` (adds to the file's list).
+    pub ignore: Vec<String>,
+    /// `--unsafe` (turns unsafe fixes on).
+    pub allow_unsafe: bool,
+}
+
+impl Overrides {
+    pub fn apply(&self, mut settings: Settings) -> Settings {
+        if let Some(select) = &self.select {
+            settings.select = Some(select.clone());
+        }
+        settings.ignore.extend(self.ignore.iter().cloned());
+        settings.allow_unsafe |= self.allow_unsafe;
+        settings
+    }
+}
+
+/// Reads a `dockfix.toml`. The error is one line naming the file, the line
+/// and the column.
+pub fn load(path: &Path) -> Result<Settings, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+    parse(&text).map_err(|message| format!("{}: {message}", path.display()))
+}
+
+/// Parses the text of a `dockfix.toml`.
+pub fn parse(text: &str) -> Result<Settings, String> {
+    let file: ConfigFile = toml::from_str(text).map_err(|error| {
+        let message = error.message().trim().replace('\n', " ");
+        match error.span() {
+            Some(span) => {
+                let (line, column) = line_column(text, span.start);
+                format!("line {line}, column {column}: {message}")
+            }
+            None => message,
+        }
+    })?;
+    let base_images = (!file.base_images.is_empty()).then(|| {
+        BaseImageMap::with_overrides(&BaseImageMap {
+            images: file.base_images,
+            ..BaseImageMap::default()
+        })
+    });
+    Ok(Settings {
+        select: file.select,
+        ignore: file.ignore.unwrap_or_default(),
+        allow_unsafe: file.allow_unsafe.unwrap_or(false),
+        base_images,
+        slim_base_image: file.transforms.slim_base_image.unwrap_or_default(),
+        multi_stage: file.transforms.multi_stage.unwrap_or_default(),
+    })
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |at| at + 1) + 1;
+    (line, column)
+}
+
+/// The `dockfix.toml` that applies to files in `directory`: the nearest one
+/// in it or a parent, not looking above the repository root (the first
+/// directory holding `.git`).
+pub fn find(directory: &Path) -> Option<PathBuf> {
+    let mut current = Some(directory);
+    while let Some(dir) = current {
+        let candidate = dir.join(CONFIG_FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+        current = dir.parent();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_key() {
+        let settings = parse(
+            "select = [\"merge-runs\"]\nignore = [\"dockerignore\"]\nunsafe = true\n\
+             [transforms.slim-base-image]\nprefer = \"alpine\"\n\
+             [transforms.multi-stage]\ngo-runtime = \"scratch\"\n\
+             [base-images.corp-node]\nrepositories = [\"registry.corp:5000/node\"]\nslim = { style = \"suffix\", variant = \"slim\" }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            settings.select.as_deref(),
+            Some(&["merge-runs".to_string()][..])
+        );
+        assert_eq!(settings.ignore, ["dockerignore"]);
+        assert!(settings.allow_unsafe);
+        assert_eq!(settings.slim_base_image.prefer, Preference::Alpine);
+        assert_eq!(settings.multi_stage.go_runtime, GoRuntime::Scratch);
+        assert!(settings.base_images().images.contains_key("corp-node"));
+        assert!(settings.base_images().images.contains_key("python"));
+    }
+
+    #[test]
+    fn unknown_keys_name_line_and_column() {
+        let error = parse("unsafe = true\nselekt = [\"x\"]\n").unwrap_err();
+        assert!(
+            error.starts_with("line 2, column 1: unknown field `selekt`"),
+            "{error}"
+        );
+        assert!(!error.contains('\n'));
+        let error = parse("[transforms.merge-runs]\nfoo = 1\n").unwrap_err();
+        assert!(error.contains("line 1"), "{error}");
+        assert!(error.contains("merge-runs"), "{error}");
+        let error = parse("[base-images.x]\nrepositories = []\nslimm = 1\n").unwrap_err();
+        assert!(error.starts_with("line 3, column 1"), "{error}");
+    }
+
+    #[test]
+    fn command_line_overrides_the_file() {
+        let file = parse("select = [\"a\"]\nignore = [\"b\"]\n").unwrap();
+        let merged = Overrides {
+            select: Some(vec!["c".into()]),
+            ignore: vec!["d".into()],
+            allow_unsafe: true,
+        }
+        .apply(file);
+        assert_eq!(merged.select.unwrap(), ["c"]);
+        assert_eq!(merged.ignore, ["b", "d"]);
+        assert!(merged.allow_unsafe);
+    }
+
+    #[test]
+    fn finds_the_nearest_file_up_to_the_repository_root() {
+        let root = tempfile::tempdir().unwrap();
+        let repo = root.path().join("repo");
+        let deep = repo.join("svc/api");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::create_dir(repo.join(".git")).unwrap();
+        std::fs::write(root.path().join(CONFIG_FILE_NAME), "").unwrap();
+        assert_eq!(find(&deep), None, "must not look above the repository root");
+        std::fs::write(repo.join(CONFIG_FILE_NAME), "").unwrap();
+        assert_eq!(find(&deep), Some(repo.join(CONFIG_FILE_NAME)));
+        std::fs::write(deep.join(CONFIG_FILE_NAME), "").unwrap();
+        assert_eq!(find(&deep), Some(deep.join(CONFIG_FILE_NAME)));
     }
 }

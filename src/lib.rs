@@ -1,6 +1,7 @@
 //! dockfix: a codemod that rewrites Dockerfiles so their images are smaller
 //! and rebuild faster, without changing what the image does.
 
+pub mod base_images;
 pub mod cli;
 pub mod config;
 pub mod discovery;

@@ -196,3 +196,49 @@ fn parse_prints_the_tree() {
     assert_eq!(output.status.code(), Some(0));
     assert!(text(&output.stdout).starts_with("ROOT@0..7"));
 }
+
+#[test]
+fn dockfix_toml_is_found_and_command_line_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write(dir.path(), "dockfix.toml", b"select = [\"merge-runs\"]\n");
+    write(
+        dir.path(),
+        "svc/Dockerfile",
+        b"FROM alpine\nRUN echo a\nRUN apk add curl\n",
+    );
+    let output = run(&["--diff", "svc"], dir.path());
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("+RUN echo a && \\"), "{stdout}");
+    assert!(
+        !stdout.contains("--no-cache"),
+        "config selected merge-runs only: {stdout}"
+    );
+    let output = run(
+        &["--diff", "--select", "package-cache-flags", "svc"],
+        dir.path(),
+    );
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("apk add --no-cache curl"), "{stdout}");
+    assert!(!stdout.contains("&& \\"), "{stdout}");
+}
+
+#[test]
+fn bad_config_is_a_one_line_error_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "dockfix.toml", b"unsafe = true\nsellect = []\n");
+    write(dir.path(), "Dockerfile", b"FROM alpine\n");
+    let output = run(&["--check", "Dockerfile"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    let line = stderr.lines().find(|l| l.contains("sellect")).unwrap();
+    assert!(
+        line.contains("dockfix.toml: line 2, column 1: unknown field `sellect`"),
+        "{line}"
+    );
+    let output = run(
+        &["--check", "--config", "dockfix.toml", "Dockerfile"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -1,0 +1,400 @@
+//! The base-image map (`transforms/slim-base-image/base-images.toml`,
+//! compiled in, extendable from `dockfix.toml`): which slimmer variants each
+//! image has, how their tags are formed, what they lack, and their sizes.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::syntax::image_ref::ImageRef;
+
+const BUILTIN: &str = include_str!("../transforms/slim-base-image/base-images.toml");
+
+/// The whole map.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BaseImageMap {
+    /// Named tool lists that `lacks` can include as `@name`.
+    #[serde(default)]
+    pub tool_sets: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub images: BTreeMap<String, BaseImage>,
+}
+
+/// One image family.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BaseImage {
+    /// Repositories this entry matches (`python`, `mcr.microsoft.com/dotnet/sdk`).
+    pub repositories: Vec<String>,
+    /// Tools (or `command subcommand` phrases, or `@tool-set`s) the slim
+    /// variant lacks.
+    #[serde(default)]
+    pub lacks: Vec<String>,
+    /// Installers that may compile native code, which needs the tools above.
+    #[serde(default)]
+    pub native_installers: Vec<String>,
+    pub slim: Option<TagRule>,
+    pub alpine: Option<TagRule>,
+    /// Only ever used to build: never swapped.
+    #[serde(default)]
+    pub builder_only: bool,
+    #[serde(default)]
+    pub sizes: Sizes,
+}
+
+/// Approximate compressed sizes in MB.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Sizes {
+    pub full: Option<u32>,
+    pub slim: Option<u32>,
+    pub alpine: Option<u32>,
+}
+
+/// How a variant's reference is formed from the original one.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TagRule {
+    pub style: Style,
+    #[serde(default)]
+    pub variant: String,
+    /// For `replace-token`: the tag word to replace.
+    pub token: Option<String>,
+    /// For `repository`: the repository to switch to.
+    pub repository: Option<String>,
+    /// The tag to use when the original has none (or `latest`).
+    pub latest: Option<String>,
+    /// Tag words for which the variant does not exist.
+    #[serde(default)]
+    pub not_with: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Style {
+    #[default]
+    Suffix,
+    BeforeDistro,
+    ReplaceDistro,
+    ReplaceToken,
+    Repository,
+}
+
+/// Debian release names as they appear in tags.
+const DEBIAN_RELEASES: &[&str] = &[
+    "trixie", "bookworm", "bullseye", "buster", "stretch", "jessie", "sid",
+];
+
+impl BaseImageMap {
+    /// The built-in map.
+    pub fn builtin() -> &'static BaseImageMap {
+        static MAP: OnceLock<BaseImageMap> = OnceLock::new();
+        MAP.get_or_init(|| {
+            toml::from_str(BUILTIN).expect("the built-in base-image map is valid TOML")
+        })
+    }
+
+    /// The built-in map with the user's entries added; an entry with a
+    /// built-in name replaces it.
+    pub fn with_overrides(overrides: &BaseImageMap) -> BaseImageMap {
+        let mut map = Self::builtin().clone();
+        map.tool_sets.extend(overrides.tool_sets.clone());
+        map.images.extend(overrides.images.clone());
+        map
+    }
+
+    /// The entry whose repositories include the image's repository. User
+    /// entries come first when both match (they were merged over the
+    /// built-in ones, but a user entry may use another name).
+    pub fn lookup(&self, image: &ImageRef) -> Option<(&str, &BaseImage)> {
+        let repository = image.repository();
+        self.images
+            .iter()
+            .find(|(_, entry)| {
+                entry
+                    .repositories
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(&repository))
+            })
+            .map(|(name, entry)| (name.as_str(), entry))
+    }
+
+    /// The tools an entry lacks, `@sets` expanded.
+    pub fn lacks<'m>(&'m self, entry: &'m BaseImage) -> Vec<&'m str> {
+        let mut tools = Vec::new();
+        for item in &entry.lacks {
+            match item.strip_prefix('@') {
+                Some(set) => tools.extend(
+                    self.tool_sets
+                        .get(set)
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str),
+                ),
+                None => tools.push(item.as_str()),
+            }
+        }
+        tools
+    }
+}
+
+/// True when the tag already names a small variant (or one dockfix should
+/// not touch: Windows images).
+pub fn is_already_small(image: &ImageRef) -> bool {
+    let repository = image.repository();
+    if repository.contains("distroless") || repository.contains("chainguard") {
+        return true;
+    }
+    image.tag.as_deref().is_some_and(|tag| {
+        tag.split('-').any(|word| {
+            word == "slim"
+                || word.starts_with("alpine")
+                || matches!(
+                    word,
+                    "minimal" | "distroless" | "windowsservercore" | "nanoserver" | "jre"
+                )
+                || word.starts_with("ltsc")
+        })
+    })
+}
+
+impl TagRule {
+    /// The variant's reference, or `None` when the tag cannot be mapped.
+    pub fn apply(&self, image: &ImageRef) -> Option<ImageRef> {
+        let mut result = image.clone();
+        if self.style == Style::Repository {
+            let repository = self.repository.as_ref()?;
+            let (registry, path) = match repository.split_once('/') {
+                Some((first, rest)) if first.contains('.') || first.contains(':') => {
+                    (Some(first.to_string()), rest.to_string())
+                }
+                _ => (None, repository.clone()),
+            };
+            result.registry = registry;
+            result.path = path;
+            return Some(result);
+        }
+        let tag = image.tag.as_deref().filter(|tag| *tag != "latest");
+        let Some(tag) = tag else {
+            result.tag = Some(self.latest.clone()?);
+            return Some(result);
+        };
+        let mut words: Vec<&str> = tag.split('-').collect();
+        // A variable may stand for the version (the first word) only.
+        if words.iter().skip(1).any(|word| word.contains('$'))
+            || words[0].contains('$') && !is_variable(words[0])
+        {
+            return None;
+        }
+        if words
+            .iter()
+            .any(|word| self.not_with.iter().any(|excluded| excluded == word))
+        {
+            return None;
+        }
+        let variant = self.variant.as_str();
+        let is_release = |word: &&str| DEBIAN_RELEASES.contains(word);
+        match self.style {
+            Style::Suffix => words.push(variant),
+            Style::BeforeDistro => match words.iter().position(is_release) {
+                Some(at) => words.insert(at, variant),
+                None => words.push(variant),
+            },
+            Style::ReplaceDistro => {
+                words.retain(|word| !is_release(word));
+                words.push(variant);
+            }
+            Style::ReplaceToken => {
+                let token = self.token.as_deref()?;
+                match words.iter().position(|word| *word == token) {
+                    Some(at) => words[at] = variant,
+                    None if is_version_word(words[0]) => words.insert(1, variant),
+                    None => return None,
+                }
+            }
+            Style::Repository => unreachable!("handled above"),
+        }
+        result.tag = Some(words.join("-"));
+        Some(result)
+    }
+}
+
+fn is_variable(word: &str) -> bool {
+    (word.starts_with("${") && word.ends_with('}') && word.matches('$').count() == 1)
+        || (word.starts_with('$')
+            && word[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+fn is_version_word(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_digit())
+        || is_variable(word)
+        || matches!(word, "lts" | "current")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(rule: &Option<TagRule>, image: &str) -> Option<String> {
+        rule.as_ref()?
+            .apply(&ImageRef::parse(image))
+            .map(|i| i.to_string())
+    }
+
+    #[test]
+    fn builtin_map_parses_and_covers_the_required_images() {
+        let map = BaseImageMap::builtin();
+        for repository in [
+            "node",
+            "python",
+            "ruby",
+            "php",
+            "golang",
+            "rust",
+            "openjdk",
+            "eclipse-temurin",
+            "maven",
+            "gradle",
+            "debian",
+            "ubuntu",
+            "mcr.microsoft.com/dotnet/sdk",
+        ] {
+            assert!(
+                map.lookup(&ImageRef::parse(repository)).is_some(),
+                "{repository}"
+            );
+        }
+        let (_, python) = map.lookup(&ImageRef::parse("python")).unwrap();
+        assert!(map.lacks(python).contains(&"gcc"));
+        for (name, entry) in &map.images {
+            assert!(entry.sizes.full.is_some(), "{name} has no size");
+            if entry.slim.is_some() {
+                assert!(entry.sizes.slim.is_some(), "{name} has no slim size");
+            }
+        }
+    }
+
+    #[test]
+    fn tags_keep_the_pinned_version() {
+        let map = BaseImageMap::builtin();
+        let rule = |name: &str, slim: bool| {
+            let entry = &map.images[name];
+            if slim {
+                entry.slim.clone()
+            } else {
+                entry.alpine.clone()
+            }
+        };
+        assert_eq!(
+            apply(&rule("python", true), "python:3.11.4-bookworm").as_deref(),
+            Some("python:3.11.4-slim-bookworm")
+        );
+        assert_eq!(
+            apply(&rule("python", true), "python:3.12").as_deref(),
+            Some("python:3.12-slim")
+        );
+        assert_eq!(
+            apply(&rule("python", true), "python").as_deref(),
+            Some("python:slim")
+        );
+        assert_eq!(
+            apply(&rule("python", true), "python:bookworm").as_deref(),
+            Some("python:slim-bookworm")
+        );
+        assert_eq!(
+            apply(&rule("node", true), "node:20-bookworm").as_deref(),
+            Some("node:20-bookworm-slim")
+        );
+        assert_eq!(
+            apply(&rule("node", true), "node:lts").as_deref(),
+            Some("node:lts-slim")
+        );
+        assert_eq!(
+            apply(&rule("node", false), "node:20-bookworm").as_deref(),
+            Some("node:20-alpine")
+        );
+        assert_eq!(
+            apply(&rule("ruby", true), "ruby:3.3-bookworm").as_deref(),
+            Some("ruby:3.3-slim-bookworm")
+        );
+        assert_eq!(
+            apply(&rule("rust", true), "rust:1.80").as_deref(),
+            Some("rust:1.80-slim")
+        );
+        assert_eq!(
+            apply(&rule("golang", false), "golang:1.22-bookworm").as_deref(),
+            Some("golang:1.22-alpine")
+        );
+        assert_eq!(
+            apply(&rule("php", false), "php:8.3-fpm").as_deref(),
+            Some("php:8.3-fpm-alpine")
+        );
+        assert_eq!(apply(&rule("php", false), "php:8.3-apache"), None);
+        assert_eq!(
+            apply(&rule("debian", true), "debian:bookworm").as_deref(),
+            Some("debian:bookworm-slim")
+        );
+        assert_eq!(
+            apply(&rule("debian", true), "debian").as_deref(),
+            Some("debian:stable-slim")
+        );
+        assert_eq!(
+            apply(
+                &rule("eclipse-temurin", true),
+                "eclipse-temurin:21-jdk-jammy"
+            )
+            .as_deref(),
+            Some("eclipse-temurin:21-jre-jammy")
+        );
+        assert_eq!(
+            apply(&rule("eclipse-temurin", true), "eclipse-temurin:17").as_deref(),
+            Some("eclipse-temurin:17-jre")
+        );
+        assert_eq!(
+            apply(
+                &rule("dotnet-sdk", true),
+                "mcr.microsoft.com/dotnet/sdk:8.0"
+            )
+            .as_deref(),
+            Some("mcr.microsoft.com/dotnet/aspnet:8.0")
+        );
+        assert_eq!(
+            apply(&rule("python", true), "python:${PY}-bookworm").as_deref(),
+            Some("python:${PY}-slim-bookworm")
+        );
+        assert_eq!(apply(&rule("python", true), "python:3.11-${DISTRO}"), None);
+        assert_eq!(apply(&rule("python", true), "python:v${PY}"), None);
+    }
+
+    #[test]
+    fn recognises_small_images() {
+        for image in [
+            "python:3.12-slim",
+            "node:20-alpine3.20",
+            "gcr.io/distroless/static-debian12",
+            "debian:bookworm-slim",
+            "eclipse-temurin:21-jre",
+        ] {
+            assert!(is_already_small(&ImageRef::parse(image)), "{image}");
+        }
+        assert!(!is_already_small(&ImageRef::parse("python:3.12-bookworm")));
+    }
+
+    #[test]
+    fn user_entries_override() {
+        let overrides: BaseImageMap = toml::from_str(
+            "[images.python]\nrepositories = [\"python\", \"registry.example.com:5000/python\"]\nslim = { style = \"suffix\", variant = \"slim\" }\nsizes = { full = 1, slim = 1 }\n",
+        )
+        .unwrap();
+        let map = BaseImageMap::with_overrides(&overrides);
+        assert!(
+            map.lookup(&ImageRef::parse("registry.example.com:5000/python:3.12"))
+                .is_some()
+        );
+        assert!(map.images["python"].lacks.is_empty());
+    }
+}
