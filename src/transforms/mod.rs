@@ -6,6 +6,7 @@ mod copy_manifests_first;
 mod merge_runs;
 mod package_cache_flags;
 pub mod run_body;
+mod slim_base_image;
 
 use crate::engine::Transform;
 
@@ -16,6 +17,7 @@ pub fn all() -> Vec<&'static dyn Transform> {
         &copy_manifests_first::CopyManifestsFirst,
         &cleanup_same_layer::CleanupSameLayer,
         &package_cache_flags::PackageCacheFlags,
+        &slim_base_image::SlimBaseImage,
     ]
 }
 
