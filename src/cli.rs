@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::config::{self, Overrides, Settings};
+use crate::context_files;
 use crate::discovery::{self, Found};
 use crate::engine::{self, BuildContext, Context, Outcome, Policy, Transform};
 use crate::input::{self, InputError};
@@ -413,7 +414,25 @@ fn fix_stdin(args: &FixArgs, resolver: &SettingsResolver) -> Result<u8, String> 
         result: Ok(Processed { original, outcome }),
     };
     if !args.quiet {
-        print_fix_lines(&mut std::io::stderr().lock(), &report);
+        let mut err = std::io::stderr().lock();
+        print_fix_lines(&mut err, &report);
+        if let Ok(processed) = &report.result {
+            let changes = processed
+                .outcome
+                .context_changes
+                .iter()
+                .map(|(id, change)| (*id, change.clone()))
+                .collect();
+            for planned in context_files::plan(changes) {
+                for (transform, message) in &planned.messages {
+                    let _ = writeln!(
+                        err,
+                        "{}: [{transform}] {message} (not written in stdin mode)",
+                        discovery::display(&planned.path)
+                    );
+                }
+            }
+        }
     }
     let Ok(processed) = &report.result else {
         unreachable!("stdin report is always Ok")
@@ -507,6 +526,54 @@ fn print_reports(reports: &[FileReport], args: &FixArgs, mode: Mode) -> u8 {
             print_fix_lines(&mut out, report);
         } else {
             print_fix_lines(&mut err, report);
+        }
+    }
+    let context_changes = reports
+        .iter()
+        .filter_map(|report| report.result.as_ref().ok())
+        .flat_map(|processed| {
+            processed
+                .outcome
+                .context_changes
+                .iter()
+                .map(|(id, change)| (*id, change.clone()))
+        })
+        .collect();
+    for planned in context_files::plan(context_changes) {
+        let display = discovery::display(&planned.path);
+        changed_files += 1;
+        fixes += planned.messages.len();
+        if args.diff {
+            let diff = match &planned.original {
+                Some(original) => output::unified_diff(&display, original, &planned.text, color),
+                None => output::creation_diff(&display, &planned.text, color),
+            };
+            let _ = out.write_all(diff.as_bytes());
+        }
+        if mode == Mode::Check && !args.diff {
+            let _ = writeln!(out, "would fix: {display}");
+        }
+        if mode == Mode::Write
+            && let Err(error) = output::write_atomically_with_default_mode(
+                &planned.path,
+                &planned.text,
+                Some(0o644),
+            )
+        {
+            errors += 1;
+            let _ = writeln!(err, "dockfix: error: {display}: cannot write: {error}");
+            continue;
+        }
+        if args.quiet {
+            continue;
+        }
+        for (transform, message) in &planned.messages {
+            let line = format!("{display}: [{transform}] {message}");
+            if mode == Mode::Report && !args.diff {
+                let _ = writeln!(out, "{line}");
+            } else {
+                let _ = writeln!(err, "{line}");
+            }
         }
     }
     if !args.quiet {

@@ -4,7 +4,9 @@
 pub mod base_images;
 pub mod cli;
 pub mod config;
+pub mod context_files;
 pub mod discovery;
+pub mod dockerignore;
 pub mod engine;
 pub mod input;
 pub mod output;

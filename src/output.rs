@@ -38,11 +38,27 @@ const RESET: &str = "\x1b[0m";
 /// A unified diff with `--- a/PATH` / `+++ b/PATH` headers and three lines
 /// of context; `\ No newline at end of file` where a side lacks one.
 pub fn unified_diff(path: &str, old: &str, new: &str, color: bool) -> String {
+    diff_with_old_label(path, None, old, new, color)
+}
+
+/// A unified diff that creates `path` (`--- /dev/null`).
+pub fn creation_diff(path: &str, new: &str, color: bool) -> String {
+    diff_with_old_label(path, Some("/dev/null"), "", new, color)
+}
+
+fn diff_with_old_label(
+    path: &str,
+    old_label: Option<&str>,
+    old: &str,
+    new: &str,
+    color: bool,
+) -> String {
     let diff = TextDiff::from_lines(old, new);
     let mut out = String::new();
     // git's style: `a/` and `b/` prefixes, even for an absolute path.
     let path = path.trim_start_matches('/');
-    let header = format!("--- a/{path}\n+++ b/{path}\n");
+    let old_label = old_label.map_or_else(|| format!("a/{path}"), str::to_string);
+    let header = format!("--- {old_label}\n+++ b/{path}\n");
     if color {
         out.push_str(BOLD);
         out.push_str(&header);
@@ -85,6 +101,16 @@ fn push_colored(out: &mut String, text: &str, paint: Option<&str>) {
 /// directory, given the original's permissions, renamed over it. A reader
 /// sees either the old or the new file, never half of one.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    write_atomically_with_default_mode(path, text, None)
+}
+
+/// [`write_atomically`], giving a file that does not exist yet `mode`
+/// (temporary files start as 0600).
+pub fn write_atomically_with_default_mode(
+    path: &Path,
+    text: &str,
+    new_file_mode: Option<u32>,
+) -> std::io::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -99,6 +125,14 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     temporary.as_file().sync_all()?;
     if let Some(permissions) = permissions {
         std::fs::set_permissions(temporary.path(), permissions)?;
+    } else if let Some(mode) = new_file_mode {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(temporary.path(), std::fs::Permissions::from_mode(mode))?;
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
     }
     temporary.persist(path).map_err(|error| error.error)?;
     Ok(())

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use dockfix::cli::fix_text;
 use dockfix::config::Settings;
+use dockfix::context_files;
+use dockfix::dockerignore::DockerIgnore;
 use dockfix::syntax::Dockerfile;
 
 fn apps() -> Option<Vec<PathBuf>> {
@@ -83,10 +85,36 @@ fn awesome_compose_apps() {
                 <= Dockerfile::parse(&original).error_count(),
             "{name}: new ERROR nodes"
         );
-        for fix in &outcome.applied {
-            let apps = by_transform.entry(fix.transform).or_default();
+        let touched = outcome
+            .applied
+            .iter()
+            .map(|fix| fix.transform)
+            .chain(outcome.context_changes.iter().map(|(id, _)| *id));
+        for transform in touched {
+            let apps = by_transform.entry(transform).or_default();
             if !apps.contains(&name) {
                 apps.push(name.clone());
+            }
+        }
+        // No proposed .dockerignore may exclude what a COPY/ADD names.
+        for planned in context_files::plan(outcome.context_changes.clone()) {
+            let ignore = DockerIgnore::parse(&planned.text);
+            for instruction in Dockerfile::parse(&outcome.text).instructions() {
+                let Some(copy) = instruction.as_copy() else {
+                    continue;
+                };
+                if copy.from_stage().is_some() {
+                    continue;
+                }
+                for source in copy.sources() {
+                    let source = source.trim_start_matches("./").trim_end_matches('/');
+                    if !matches!(source, "" | ".") && !source.starts_with("<<") {
+                        assert!(
+                            !ignore.excludes(source),
+                            "{name}: .dockerignore would exclude `{source}`"
+                        );
+                    }
+                }
             }
         }
     }

@@ -242,3 +242,75 @@ fn bad_config_is_a_one_line_error_with_line_and_column() {
     );
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn dockerignore_is_diffed_written_once_and_then_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM node:20-slim\nCOPY package.json ./\nRUN npm ci\nCOPY . .\n",
+    );
+    write(
+        dir.path(),
+        "api.Dockerfile",
+        b"FROM node:20-slim\nCOPY . .\nRUN npm ci\n",
+    );
+    write(dir.path(), "package.json", b"{}\n");
+    write(dir.path(), "node_modules/x/index.js", b"");
+    write(dir.path(), ".git/HEAD", b"ref: refs/heads/main\n");
+    let only = ["--select", "dockerignore"];
+    let output = run(&[&only[..], &["--diff", "."]].concat(), dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("--- /dev/null\n+++ b/.dockerignore\n"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.matches("+++ b/.dockerignore").count(),
+        1,
+        "two Dockerfiles, one file: {stdout}"
+    );
+    assert!(stdout.contains("+.git\n+node_modules\n"), "{stdout}");
+
+    let output = run(&[&only[..], &["--check", "."]].concat(), dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stdout).contains("would fix: .dockerignore"));
+
+    let output = run(&[&only[..], &["--write", "."]].concat(), dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let written = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    assert!(written.ends_with(".git\nnode_modules\n"), "{written}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(".dockerignore"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
+    let output = run(&[&only[..], &["--check", "."]].concat(), dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+}
+
+#[test]
+fn stdin_mode_reports_but_never_writes_context_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".git/HEAD", b"");
+    let name = dir.path().join("Dockerfile");
+    let output = run_stdin(
+        &[
+            "--select",
+            "dockerignore",
+            "--stdin-filename",
+            name.to_str().unwrap(),
+        ],
+        b"FROM alpine\nCOPY . .\n",
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stdout), "FROM alpine\nCOPY . .\n");
+    assert!(text(&output.stderr).contains("(not written in stdin mode)"));
+    assert!(!dir.path().join(".dockerignore").exists());
+}

@@ -132,6 +132,25 @@ pub trait Transform: Sync {
     fn docs(&self) -> &'static str;
     /// The fixes this transform proposes for `file`.
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix>;
+
+    /// Lines to add to files of the build context (`.dockerignore`), given
+    /// the Dockerfile as it is once all fixes are applied.
+    fn context_changes(&self, _file: &Dockerfile, _context: &Context) -> Vec<ContextChange> {
+        Vec::new()
+    }
+}
+
+/// Lines to append to a file of the build context (created when missing).
+/// Changes from several Dockerfiles to the same file are merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextChange {
+    pub path: std::path::PathBuf,
+    /// The lines to add, without line endings.
+    pub lines: Vec<String>,
+    /// A comment line to put before the added lines (without `# `).
+    pub header: String,
+    pub message: String,
+    pub safety: Safety,
 }
 
 /// A fix the engine applied.
@@ -156,6 +175,9 @@ pub struct Outcome {
     /// Fixes put off to a later pass because they overlapped another fix.
     pub deferred: usize,
     pub passes: usize,
+    /// Lines to add to files of the build context allowed by the policy,
+    /// with the id of the transform that proposed them.
+    pub context_changes: Vec<(&'static str, ContextChange)>,
 }
 
 impl Outcome {
@@ -184,8 +206,8 @@ pub struct Policy {
 }
 
 impl Policy {
-    fn allows(&self, transform: &dyn Transform, fix: &Fix) -> bool {
-        fix.safety == Safety::Safe
+    fn allows(&self, transform: &dyn Transform, safety: Safety) -> bool {
+        safety == Safety::Safe
             || self.allow_unsafe
             || self.unsafe_transforms.iter().any(|id| id == transform.id())
     }
@@ -228,7 +250,7 @@ pub fn run(
                 {
                     continue;
                 }
-                if !policy.allows(*transform, &fix) {
+                if !policy.allows(*transform, fix.safety) {
                     outcome.unsafe_available.push(report);
                 } else if fix.sorted_edits().is_none() || fix.edits.is_empty() {
                     outcome.rejected.push(report);
@@ -238,6 +260,7 @@ pub fn run(
             }
         }
         if candidates.is_empty() {
+            collect_context_changes(&mut outcome, &file, transforms, context, policy);
             return Ok(outcome);
         }
         candidates.sort_by_key(|(start, order, _, _)| (*start, *order));
@@ -286,6 +309,7 @@ pub fn run(
             text
         };
         if next_text == outcome.text && refused.len() == refused_before {
+            collect_context_changes(&mut outcome, &file, transforms, context, policy);
             return Ok(outcome);
         }
         last_ids = accepted
@@ -300,6 +324,30 @@ pub fn run(
         passes: MAX_PASSES,
         transforms: last_ids.join(", "),
     })
+}
+
+/// Context-file changes are computed once, on the final Dockerfile.
+fn collect_context_changes(
+    outcome: &mut Outcome,
+    file: &Dockerfile,
+    transforms: &[&dyn Transform],
+    context: &Context,
+    policy: &Policy,
+) {
+    for transform in transforms {
+        for change in transform.context_changes(file, context) {
+            if policy.allows(*transform, change.safety) {
+                outcome.context_changes.push((transform.id(), change));
+            } else {
+                outcome.unsafe_available.push(AppliedFix {
+                    transform: transform.id(),
+                    message: change.message,
+                    line: 0,
+                    safety: change.safety,
+                });
+            }
+        }
+    }
 }
 
 /// Applies non-overlapping fixes to `text`.

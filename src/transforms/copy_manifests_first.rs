@@ -1,5 +1,6 @@
 #![doc = include_str!("../../transforms/copy-manifests-first/README.md")]
 
+use crate::dockerignore::DockerIgnore;
 use crate::engine::{BuildContext, Context, Edit, Fix, Safety, Transform};
 use crate::shell::packages::{self, Manager};
 use crate::shell::{Script, SimpleCommand};
@@ -28,7 +29,8 @@ impl Transform for CopyManifestsFirst {
         let Some(build) = context.build_context else {
             return Vec::new();
         };
-        let ignored = ContextIgnore::load(build);
+        // BuildKit refuses to COPY a file by name that it excludes.
+        let (_, ignored) = DockerIgnore::for_build(build, context.path);
         let text = file.text();
         let mut fixes = Vec::new();
         for stage in file.stages() {
@@ -488,39 +490,11 @@ fn requirement_files(package: &packages::PackageCommand) -> Vec<String> {
     files
 }
 
-/// `.dockerignore` as far as whole-file names go: BuildKit refuses to COPY
-/// a file that it excludes, so excluded manifests are left out.
-struct ContextIgnore(Option<ignore::gitignore::Gitignore>);
-
-impl ContextIgnore {
-    fn load(build: &BuildContext) -> Self {
-        let Some(text) = build.read(".dockerignore") else {
-            return Self(None);
-        };
-        let mut builder = ignore::gitignore::GitignoreBuilder::new(build.root());
-        for line in text.lines() {
-            let line = line.trim();
-            if !line.is_empty() && !line.starts_with('#') {
-                let _ = builder.add_line(None, line.trim_start_matches('/'));
-            }
-        }
-        Self(builder.build().ok())
-    }
-
-    fn excludes(&self, relative: &str) -> bool {
-        self.0.as_ref().is_some_and(|matcher| {
-            matcher
-                .matched_path_or_any_parents(relative, false)
-                .is_ignore()
-        })
-    }
-}
-
 /// The files to copy first, relative to the context root, or why not.
 fn manifests(
     ecosystem: &Ecosystem,
     build: &BuildContext,
-    ignored: &ContextIgnore,
+    ignored: &DockerIgnore,
 ) -> Result<Vec<String>, ()> {
     let present = |name: &str| {
         build.exists(name) && !ignored.excludes(name) && !build.root().join(name).is_dir()
@@ -753,7 +727,7 @@ fn plan(
     copy_index: usize,
     copy: &WholeContextCopy,
     build: &BuildContext,
-    ignored: &ContextIgnore,
+    ignored: &DockerIgnore,
     text: &str,
 ) -> Option<Fix> {
     let copy_dir = workdir_before(stage, copy_index).join(&copy.dest);

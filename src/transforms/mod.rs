@@ -3,6 +3,7 @@
 
 mod cleanup_same_layer;
 mod copy_manifests_first;
+mod dockerignore;
 mod merge_runs;
 mod package_cache_flags;
 pub mod run_body;
@@ -18,6 +19,7 @@ pub fn all() -> Vec<&'static dyn Transform> {
         &cleanup_same_layer::CleanupSameLayer,
         &package_cache_flags::PackageCacheFlags,
         &slim_base_image::SlimBaseImage,
+        &dockerignore::DockerignoreEntries,
     ]
 }
 
