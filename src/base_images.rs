@@ -20,6 +20,31 @@ pub struct BaseImageMap {
     pub tool_sets: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub images: BTreeMap<String, BaseImage>,
+    /// Runtime images for the multi-stage transform, by ecosystem.
+    #[serde(default)]
+    pub runtimes: BTreeMap<String, Runtime>,
+}
+
+/// Where an ecosystem's artefact runs after a multi-stage split.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Runtime {
+    /// Builder repositories this runtime is for.
+    pub builders: Vec<String>,
+    /// The runtime image; `{tag}`, `{java}` and `{slim}` are filled in.
+    pub image: String,
+    /// The image used when `go-runtime = "scratch"` is configured.
+    pub scratch_image: Option<String>,
+    #[serde(default)]
+    pub sizes: RuntimeSizes,
+}
+
+/// Approximate compressed sizes in MB of the builder and runtime images.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeSizes {
+    pub builder: Option<u32>,
+    pub runtime: Option<u32>,
 }
 
 /// One image family.
@@ -102,6 +127,7 @@ impl BaseImageMap {
         let mut map = Self::builtin().clone();
         map.tool_sets.extend(overrides.tool_sets.clone());
         map.images.extend(overrides.images.clone());
+        map.runtimes.extend(overrides.runtimes.clone());
         map
     }
 

@@ -11,6 +11,10 @@
 //! [transforms.multi-stage]
 //! go-runtime = "distroless"  # or "scratch"
 //!
+//! [runtimes.go]              # where the multi-stage transform runs Go binaries
+//! builders = ["golang"]
+//! image = "gcr.io/distroless/static-debian12:nonroot"
+//!
 //! [base-images.my-node]     # extra or overriding base-image map entries
 //! repositories = ["registry.example.com/node"]
 //! slim = { style = "suffix", variant = "slim" }
@@ -24,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::base_images::{BaseImage, BaseImageMap};
+use crate::base_images::{BaseImage, BaseImageMap, Runtime};
 
 pub const CONFIG_FILE_NAME: &str = "dockfix.toml";
 
@@ -100,6 +104,8 @@ struct ConfigFile {
     transforms: TransformTables,
     #[serde(default)]
     base_images: BTreeMap<String, BaseImage>,
+    #[serde(default)]
+    runtimes: BTreeMap<String, Runtime>,
 }
 
 /// `[transforms.<id>]`: only transforms with options may appear.
@@ -154,9 +160,10 @@ pub fn parse(text: &str) -> Result<Settings, String> {
             None => message,
         }
     })?;
-    let base_images = (!file.base_images.is_empty()).then(|| {
+    let base_images = (!file.base_images.is_empty() || !file.runtimes.is_empty()).then(|| {
         BaseImageMap::with_overrides(&BaseImageMap {
             images: file.base_images,
+            runtimes: file.runtimes,
             ..BaseImageMap::default()
         })
     });

@@ -5,6 +5,7 @@ use crate::engine::{BuildContext, Context, Edit, Fix, Safety, Transform};
 use crate::shell::packages::{self, Manager};
 use crate::shell::{Script, SimpleCommand};
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
+use crate::transforms::workdir::{normalize, workdir_before};
 
 pub struct CopyManifestsFirst;
 
@@ -85,68 +86,6 @@ impl<'i> WholeContextCopy<'i> {
             kept_flags,
         })
     }
-}
-
-/// A working directory, as far as the Dockerfile tells.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Dir {
-    /// Relative to the directory the stage started in (unknown but fixed).
-    Inherited(String),
-    Known(String),
-    /// Depends on a variable.
-    Unknown,
-}
-
-impl Dir {
-    fn join(&self, path: &str) -> Dir {
-        if path.contains('$') {
-            return Dir::Unknown;
-        }
-        if path.starts_with('/') {
-            return Dir::Known(normalize(path));
-        }
-        match self {
-            Dir::Inherited(base) => Dir::Inherited(normalize(&format!("{base}/{path}"))),
-            Dir::Known(base) => Dir::Known(normalize(&format!("{base}/{path}"))),
-            Dir::Unknown => Dir::Unknown,
-        }
-    }
-
-    fn same_as(&self, other: &Dir) -> bool {
-        self != &Dir::Unknown && self == other
-    }
-}
-
-/// `/app/./src/` → `/app/src`; `.` → ``.
-fn normalize(path: &str) -> String {
-    let absolute = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            _ => parts.push(part),
-        }
-    }
-    let joined = parts.join("/");
-    if absolute {
-        format!("/{joined}")
-    } else {
-        joined
-    }
-}
-
-/// The working directory in force before `body[index]`.
-fn workdir_before(stage: &Stage, index: usize) -> Dir {
-    let mut dir = Dir::Inherited(String::new());
-    for instruction in &stage.body[..index] {
-        if instruction.kind() == InstructionKind::Workdir {
-            dir = dir.join(instruction.args().trim());
-        }
-    }
-    dir
 }
 
 /// What the install or build step is, and what it needs.

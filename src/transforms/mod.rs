@@ -7,6 +7,7 @@ mod dockerignore;
 mod merge_runs;
 mod package_cache_flags;
 pub mod run_body;
+pub mod workdir;
 mod slim_base_image;
 
 use crate::engine::Transform;
