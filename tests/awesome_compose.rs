@@ -11,7 +11,9 @@ use dockfix::cli::fix_text;
 use dockfix::config::Settings;
 use dockfix::context_files;
 use dockfix::dockerignore::DockerIgnore;
+use dockfix::engine::{BuildContext, Context};
 use dockfix::syntax::Dockerfile;
+use dockfix::transforms::multi_stage;
 
 fn apps() -> Option<Vec<PathBuf>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/contexts/awesome-compose");
@@ -68,6 +70,7 @@ fn awesome_compose_apps() {
         ..Settings::default()
     };
     let mut by_transform: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut multi_stage_status: Vec<(String, String)> = Vec::new();
     for app in &apps {
         let name = app.file_name().unwrap().to_string_lossy().to_string();
         let dir = materialise(app);
@@ -76,6 +79,17 @@ fn awesome_compose_apps() {
         let outcome = fix_text(&original, Some(&path), Some(dir.path()), &settings)
             .unwrap_or_else(|error| panic!("{name}: {error}"));
         let again = fix_text(&outcome.text, Some(&path), Some(dir.path()), &settings).unwrap();
+        let build_context = BuildContext::new(dir.path());
+        let context = Context {
+            path: Some(&path),
+            build_context: Some(&build_context),
+            settings: &settings,
+        };
+        let status = match multi_stage::why_not(&Dockerfile::parse(&original), &context) {
+            None => "split".to_string(),
+            Some(reason) => format!("not split: {reason}"),
+        };
+        multi_stage_status.push((name.clone(), status));
         assert!(
             !again.changed(&outcome.text),
             "{name}: second run changed the output"
@@ -117,6 +131,9 @@ fn awesome_compose_apps() {
                 }
             }
         }
+    }
+    for (name, reason) in &multi_stage_status {
+        eprintln!("multi-stage {name}: {reason}");
     }
     for (transform, apps) in &by_transform {
         eprintln!("{transform}: {} apps: {}", apps.len(), apps.join(", "));

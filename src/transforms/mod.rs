@@ -5,10 +5,11 @@ mod cleanup_same_layer;
 mod copy_manifests_first;
 mod dockerignore;
 mod merge_runs;
+pub mod multi_stage;
 mod package_cache_flags;
 pub mod run_body;
-pub mod workdir;
 mod slim_base_image;
+pub mod workdir;
 
 use crate::engine::Transform;
 
@@ -21,6 +22,7 @@ pub fn all() -> Vec<&'static dyn Transform> {
         &package_cache_flags::PackageCacheFlags,
         &slim_base_image::SlimBaseImage,
         &dockerignore::DockerignoreEntries,
+        &multi_stage::MultiStage,
     ]
 }
 

@@ -71,4 +71,3 @@ pub fn workdir_before(stage: &Stage, index: usize) -> Dir {
     }
     dir
 }
-
