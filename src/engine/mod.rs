@@ -263,7 +263,8 @@ pub fn run(
             collect_context_changes(&mut outcome, &file, transforms, context, policy);
             return Ok(outcome);
         }
-        candidates.sort_by_key(|(start, order, _, _)| (*start, *order));
+        // Earlier transforms win conflicts: `transforms` is in priority order.
+        candidates.sort_by_key(|(start, order, _, _)| (*order, *start));
 
         let mut accepted: Vec<(Fix, AppliedFix)> = Vec::new();
         for (_, _, fix, report) in candidates {

@@ -13,16 +13,21 @@ pub mod workdir;
 
 use crate::engine::Transform;
 
-/// Every transform, in the order the engine runs them.
+/// Every transform, in priority order: when two fixes of one pass touch the
+/// same bytes, the earlier transform's is applied and the other waits for
+/// the next pass. The multi-stage split comes first so that a slim swap of
+/// the same `FROM` does not pre-empt it, and the manifest reorder before
+/// merge-runs, which would otherwise fold the install into a RUN that also
+/// builds.
 pub fn all() -> Vec<&'static dyn Transform> {
     vec![
-        &merge_runs::MergeRuns,
+        &multi_stage::MultiStage,
         &copy_manifests_first::CopyManifestsFirst,
         &cleanup_same_layer::CleanupSameLayer,
         &package_cache_flags::PackageCacheFlags,
+        &merge_runs::MergeRuns,
         &slim_base_image::SlimBaseImage,
         &dockerignore::DockerignoreEntries,
-        &multi_stage::MultiStage,
     ]
 }
 
