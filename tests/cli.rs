@@ -314,3 +314,138 @@ fn stdin_mode_reports_but_never_writes_context_files() {
     assert!(text(&output.stderr).contains("(not written in stdin mode)"));
     assert!(!dir.path().join(".dockerignore").exists());
 }
+
+#[test]
+fn write_keeps_permissions_and_leaves_unchanged_files_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let changed = write(dir.path(), "Dockerfile", b"FROM alpine\nRUN apk add curl\n");
+    let unchanged = write(
+        dir.path(),
+        "other.Dockerfile",
+        b"FROM alpine\nRUN apk add --no-cache curl\n",
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&changed, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    let old_time = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&unchanged)
+        .unwrap()
+        .set_modified(old_time)
+        .unwrap();
+    let output = run(
+        &["--write", "--select", "package-cache-flags", "."],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&changed).unwrap(),
+        "FROM alpine\nRUN apk add --no-cache curl\n"
+    );
+    assert_eq!(
+        std::fs::metadata(&unchanged).unwrap().modified().unwrap(),
+        old_time
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&changed).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+    }
+    // Nothing left behind by the atomic write.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".dockfix-"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn diff_check_and_plain_report_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", b"FROM alpine\nRUN apk add curl");
+    let output = run(
+        &["--diff", "--select", "package-cache-flags", "Dockerfile"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stdout),
+        "--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1,2 +1,2 @@\n FROM alpine\n-RUN apk add curl\n\\ No newline at end of file\n+RUN apk add --no-cache curl\n\\ No newline at end of file\n"
+    );
+    assert!(text(&output.stderr).contains("Dockerfile:2: [package-cache-flags]"));
+    let output = run(
+        &["--check", "--select", "package-cache-flags", "Dockerfile"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(text(&output.stdout), "would fix: Dockerfile\n");
+    let output = run(
+        &["--select", "package-cache-flags", "Dockerfile"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stdout).starts_with("Dockerfile:2: [package-cache-flags] add --no-cache"));
+    let output = run(
+        &[
+            "-q",
+            "--check",
+            "--select",
+            "package-cache-flags",
+            "Dockerfile",
+        ],
+        dir.path(),
+    );
+    assert!(text(&output.stderr).is_empty());
+    let output = run(
+        &[
+            "--diff",
+            "--color",
+            "always",
+            "--select",
+            "package-cache-flags",
+            "Dockerfile",
+        ],
+        dir.path(),
+    );
+    assert!(text(&output.stdout).contains("\u{1b}[31m-RUN apk add curl"));
+    // Unchanged file: exit 0.
+    let output = run(
+        &["--check", "--select", "merge-runs", "Dockerfile"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn rules_and_explain() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(&["rules"], dir.path());
+    let stdout = text(&output.stdout);
+    for id in [
+        "merge-runs",
+        "cleanup-same-layer",
+        "package-cache-flags",
+        "copy-manifests-first",
+        "slim-base-image",
+        "dockerignore",
+        "multi-stage",
+    ] {
+        assert!(stdout.contains(id), "{id} missing from rules");
+    }
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("multi-stage") && l.contains("unsafe"))
+    );
+    let output = run(&["explain", "merge-runs"], dir.path());
+    assert!(text(&output.stdout).starts_with("# merge-runs"));
+    let output = run(&["explain", "nope"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+}
