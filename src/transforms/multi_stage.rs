@@ -195,6 +195,44 @@ fn commands_of<'s>(file: &Dockerfile, stage: &'s Stage) -> Vec<(&'s Instruction,
         .collect()
 }
 
+/// One `PROGRAM SUBCOMMAND …` command found in the stage's RUNs.
+struct Invocation {
+    /// Position of its RUN in the stage body.
+    index: usize,
+    command: SimpleCommand,
+    words: Vec<String>,
+    /// The RUN changes directory, so relative paths are not the WORKDIR's.
+    after_cd: bool,
+}
+
+/// Every `program subcommand …` (e.g. `go build`) in the stage's RUNs.
+fn invocations(
+    file: &Dockerfile,
+    stage: &Stage,
+    program: &str,
+    subcommand: &str,
+) -> Vec<Invocation> {
+    let mut found = Vec::new();
+    for (_, index, script) in commands_of(file, stage) {
+        for (command, _) in script.simple_commands() {
+            let Some(words) = literal_words(command) else {
+                continue;
+            };
+            if words.first().map(String::as_str) == Some(program)
+                && words.get(1).map(String::as_str) == Some(subcommand)
+            {
+                found.push(Invocation {
+                    index,
+                    command: command.clone(),
+                    words,
+                    after_cd: runs_cd(&script),
+                });
+            }
+        }
+    }
+    found
+}
+
 fn literal_words(command: &SimpleCommand) -> Option<Vec<String>> {
     command.words.iter().map(|word| word.literal()).collect()
 }
@@ -315,26 +353,22 @@ fn go<'f>(
     runtime: &Runtime,
     builder: &str,
 ) -> Analysis<Split<'f>> {
-    let mut builds = Vec::new();
-    for (run, index, script) in commands_of(file, stage) {
-        for (command, _) in script.simple_commands() {
-            let Some(words) = literal_words(command) else {
-                continue;
-            };
-            if words.first().map(String::as_str) == Some("go")
-                && words.get(1).map(String::as_str) == Some("build")
-            {
-                builds.push((run, index, command.clone(), words, runs_cd(&script)));
-            }
-        }
-    }
-    let [(run, index, command, words, moved)] = builds.as_slice() else {
+    let builds = invocations(file, stage, "go", "build");
+    let [
+        Invocation {
+            index,
+            command,
+            words,
+            after_cd,
+        },
+    ] = builds.as_slice()
+    else {
         return Err(format!(
             "{} `go build` commands; need exactly one",
             builds.len()
         ));
     };
-    if *moved {
+    if *after_cd {
         return Err("the RUN changes directory before `go build`".into());
     }
     let dir = known_dir(stage, *index)?;
@@ -407,7 +441,6 @@ fn go<'f>(
             " -ldflags=\"-s -w\"",
         ));
     }
-    let _ = run;
     let artefacts = vec![(binary.clone(), binary.clone())];
     check_shell_free(stage, &artefacts)?;
     let scratch = context.settings.multi_stage.go_runtime == GoRuntime::Scratch;
@@ -455,20 +488,16 @@ fn rust<'f>(
     runtime: &Runtime,
     builder: &str,
 ) -> Analysis<Split<'f>> {
-    let mut builds = Vec::new();
-    for (_, index, script) in commands_of(file, stage) {
-        for (command, _) in script.simple_commands() {
-            let Some(words) = literal_words(command) else {
-                continue;
-            };
-            if words.first().map(String::as_str) == Some("cargo")
-                && words.get(1).map(String::as_str) == Some("build")
-            {
-                builds.push((index, words, runs_cd(&script)));
-            }
-        }
-    }
-    let [(index, words, moved)] = builds.as_slice() else {
+    let builds = invocations(file, stage, "cargo", "build");
+    let [
+        Invocation {
+            index,
+            words,
+            after_cd: moved,
+            ..
+        },
+    ] = builds.as_slice()
+    else {
         return Err(format!(
             "{} `cargo build` commands; need exactly one",
             builds.len()
@@ -636,27 +665,23 @@ fn dotnet<'f>(
     image: &ImageRef,
     builder: &str,
 ) -> Analysis<Split<'f>> {
-    let mut outputs = Vec::new();
-    for (_, index, script) in commands_of(file, stage) {
-        for (command, _) in script.simple_commands() {
-            let Some(words) = literal_words(command) else {
-                continue;
-            };
-            if words.first().map(String::as_str) == Some("dotnet")
-                && words.get(1).map(String::as_str) == Some("publish")
-            {
-                let out = words
-                    .iter()
-                    .position(|w| w == "-o" || w == "--output")
-                    .and_then(|i| words.get(i + 1))
-                    .cloned();
-                outputs.push((index, out, runs_cd(&script)));
-            }
-        }
-    }
-    let [(index, Some(out), false)] = outputs.as_slice() else {
-        return Err("need exactly one `dotnet publish -o DIR` in the build directory".into());
+    let publishes = invocations(file, stage, "dotnet", "publish");
+    let [
+        Invocation {
+            index,
+            words,
+            after_cd: false,
+            ..
+        },
+    ] = publishes.as_slice()
+    else {
+        return Err("need exactly one `dotnet publish` in the build directory".into());
     };
+    let out = words
+        .iter()
+        .position(|w| w == "-o" || w == "--output")
+        .and_then(|i| words.get(i + 1))
+        .ok_or("`dotnet publish` has no -o DIR")?;
     let dir = known_dir(stage, *index)?;
     let out = absolute(&dir, out);
     check_healthcheck_tools(stage)?;
