@@ -12,11 +12,8 @@ use dockfix::engine::{self, Context, Policy};
 use dockfix::syntax::{Dockerfile, dump};
 use dockfix::transforms;
 
-/// The RUN bodies after merge-runs.
-fn merged(bodies: &[&str]) -> Vec<String> {
-    let text: String = std::iter::once("FROM alpine\n".to_string())
-        .chain(bodies.iter().map(|body| format!("RUN {body}\n")))
-        .collect();
+/// `text` after merge-runs alone.
+fn merge_runs(text: &str) -> String {
     let transform = transforms::by_id("merge-runs").unwrap();
     let settings = Settings::default();
     let context = Context {
@@ -24,8 +21,17 @@ fn merged(bodies: &[&str]) -> Vec<String> {
         build_context: None,
         settings: &settings,
     };
-    let outcome = engine::run(&text, &[transform], &context, &Policy::default()).unwrap();
-    let file = Dockerfile::parse(&outcome.text);
+    engine::run(text, &[transform], &context, &Policy::default())
+        .unwrap()
+        .text
+}
+
+/// The RUN bodies after merge-runs.
+fn merged(bodies: &[&str]) -> Vec<String> {
+    let text: String = std::iter::once("FROM alpine\n".to_string())
+        .chain(bodies.iter().map(|body| format!("RUN {body}\n")))
+        .collect();
+    let file = Dockerfile::parse(&merge_runs(&text));
     file.instructions()
         .filter_map(|i| i.as_run())
         .map(|run| run.0.args())
@@ -122,20 +128,9 @@ fn exit_status_is_kept() {
 fn comments_between_runs_do_not_reach_the_shell() {
     let text =
         "FROM alpine\nRUN echo one\n# a comment about two\n  # and an indented one\nRUN echo two\n";
-    let transform = transforms::by_id("merge-runs").unwrap();
-    let settings = Settings::default();
-    let context = Context {
-        path: None,
-        build_context: None,
-        settings: &settings,
-    };
-    let outcome = engine::run(text, &[transform], &context, &Policy::default()).unwrap();
-    assert!(
-        outcome.text.contains("# a comment about two\n"),
-        "{}",
-        outcome.text
-    );
-    let sexp = dump::dump(&Dockerfile::parse(&outcome.text)).unwrap();
+    let output = merge_runs(text);
+    assert!(output.contains("# a comment about two\n"), "{output}");
+    let sexp = dump::dump(&Dockerfile::parse(&output)).unwrap();
     assert_eq!(
         sexp,
         "(from \"alpine\")\n(run \"echo one &&     echo two\")\n"
