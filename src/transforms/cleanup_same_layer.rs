@@ -48,8 +48,8 @@ impl Transform for CleanupSameLayer {
                         text: &text,
                         cache_targets: &cache_targets,
                     };
-                    fixes.extend(apt_lists(&site, &later));
-                    fixes.extend(rpm_and_zypper_caches(&site));
+                    fixes.extend(apt_lists(&site, &stages));
+                    fixes.extend(rpm_and_zypper_caches(&site, &stages));
                     fixes.extend(downloaded_archives(&site, &later));
                 }
             }
@@ -192,42 +192,139 @@ fn reads_lists(command: &PackageCommand) -> bool {
         )
 }
 
-/// True when something after the `RUN` reads the apt lists before running
-/// its own `apt-get update`.
-fn lists_needed_later(file: &Dockerfile, later: &Later) -> bool {
-    for instruction in later
-        .instructions
+/// What a run of instructions does with the apt lists it inherits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListsUse {
+    /// Something reads them before any `apt-get update`.
+    Reads,
+    /// An `apt-get update` comes first: later readers get fresh lists.
+    Refreshes,
+    Untouched,
+}
+
+fn lists_use(file: &Dockerfile, instructions: &[Instruction]) -> ListsUse {
+    for instruction in instructions
         .iter()
         .filter(|i| i.kind() == InstructionKind::Run)
     {
         let Some(scripts) = scripts_of(file, instruction) else {
             // Not analysable: assume the worst if it mentions apt at all.
             if instruction.logical().text().contains("apt") {
-                return true;
+                return ListsUse::Reads;
             }
             continue;
         };
         for script in &scripts {
             for (command, _) in script.simple_commands() {
                 if command.program().as_deref() == Some("apt-cache") {
-                    return true;
+                    return ListsUse::Reads;
                 }
                 let Some(package) = packages::package_command(command, Default::default()) else {
                     continue;
                 };
                 if is_apt(&package) && apt_sub(&package) == "update" {
-                    return false;
+                    return ListsUse::Refreshes;
                 }
                 if reads_lists(&package) {
-                    return true;
+                    return ListsUse::Reads;
                 }
             }
         }
     }
-    false
+    ListsUse::Untouched
 }
 
-fn apt_lists(site: &Site, later: &Later) -> Option<Fix> {
+/// True when something built after `stage.body[index]` reads the apt lists
+/// before running its own `apt-get update`: the rest of the stage, then
+/// each stage built `FROM` it, branch by branch (a sibling that updates
+/// does not help another that does not). An `ONBUILD` that uses apt counts:
+/// images built from this one run it with the lists this one leaves.
+fn lists_needed_later(file: &Dockerfile, stages: &[Stage], stage: &Stage, index: usize) -> bool {
+    let onbuild_apt = stage
+        .body
+        .iter()
+        .any(|i| i.kind() == InstructionKind::Onbuild && i.logical().text().contains("apt"));
+    if onbuild_apt {
+        return true;
+    }
+    match lists_use(file, &stage.body[index + 1..]) {
+        ListsUse::Reads => true,
+        ListsUse::Refreshes => false,
+        ListsUse::Untouched => children_need_lists(file, stages, stage),
+    }
+}
+
+fn children_need_lists(file: &Dockerfile, stages: &[Stage], stage: &Stage) -> bool {
+    let Some(name) = stage.name() else {
+        return false;
+    };
+    stages[stage.index + 1..]
+        .iter()
+        .filter(|child| {
+            child
+                .from
+                .as_from()
+                .and_then(|from| from.image())
+                .is_some_and(|(image, _)| image.eq_ignore_ascii_case(&name))
+        })
+        .any(|child| match lists_use(file, &child.body) {
+            ListsUse::Reads => true,
+            ListsUse::Refreshes => false,
+            ListsUse::Untouched => children_need_lists(file, stages, child),
+        })
+}
+
+/// True when the appended cleanup would run as root: no package command of
+/// the script goes through `sudo` & co., and no non-root `USER` is in force
+/// (a cleanup run as another user fails on root-owned files).
+fn cleanup_runs_as_root(site: &Site, stages: &[Stage]) -> bool {
+    let wrapped = packages::package_commands(site.script)
+        .iter()
+        .any(|command| command.program_word.range != command.command.words[0].range);
+    if wrapped {
+        return false;
+    }
+    let mut user = None;
+    for ancestor in ancestry(stages, site.stage) {
+        let body = if ancestor.index == site.stage.index {
+            &ancestor.body[..site.index]
+        } else {
+            &ancestor.body[..]
+        };
+        for instruction in body.iter().filter(|i| i.kind() == InstructionKind::User) {
+            user = Some(instruction.args());
+        }
+    }
+    user.is_none_or(|user| {
+        let name = user.split(':').next().unwrap_or_default().trim();
+        matches!(name, "root" | "0")
+    })
+}
+
+/// The stage and the stages it is built `FROM`, oldest first.
+fn ancestry<'s>(stages: &'s [Stage], stage: &'s Stage) -> Vec<&'s Stage> {
+    let mut chain = vec![stage];
+    let mut current = stage;
+    while let Some(base) = current
+        .from
+        .as_from()
+        .and_then(|from| from.image())
+        .and_then(|(image, _)| {
+            stages[..current.index].iter().rev().find(|earlier| {
+                earlier
+                    .name()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(&image))
+            })
+        })
+    {
+        chain.push(base);
+        current = base;
+    }
+    chain.reverse();
+    chain
+}
+
+fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
     let commands = packages::package_commands(site.script);
     let updates = commands.iter().any(|c| is_apt(c) && apt_sub(c) == "update");
     let installs = commands
@@ -243,7 +340,8 @@ fn apt_lists(site: &Site, later: &Later) -> Option<Fix> {
         .any(|(command, _)| removes_under(command, &["/var/lib/apt/lists"]));
     if cleaned
         || site.cache_mounted(&["/var/lib/apt/lists", "/var/lib/apt"])
-        || lists_needed_later(site.file, later)
+        || lists_needed_later(site.file, stages, site.stage, site.index)
+        || !cleanup_runs_as_root(site, stages)
     {
         return None;
     }
@@ -380,7 +478,10 @@ fn same_family(a: Manager, b: Manager) -> bool {
 
 // ---- yum, dnf, microdnf, zypper ----
 
-fn rpm_and_zypper_caches(site: &Site) -> Vec<Fix> {
+fn rpm_and_zypper_caches(site: &Site, stages: &[Stage]) -> Vec<Fix> {
+    if !cleanup_runs_as_root(site, stages) {
+        return Vec::new();
+    }
     let commands = packages::package_commands(site.script);
     let simple = site.script.simple_commands();
     let mut fixes = Vec::new();
@@ -532,6 +633,22 @@ fn downloaded_file(command: &SimpleCommand) -> Option<String> {
     }
 }
 
+/// True when tar's arguments ask it to extract (`-x`, `x` in an old-style
+/// or dashed cluster, `--extract`, `--get`).
+fn extracts(args: &[String]) -> bool {
+    let is_cluster = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_alphabetic());
+    let old_style = args
+        .first()
+        .is_some_and(|first| is_cluster(first) && first.contains('x'));
+    old_style
+        || args.iter().any(|arg| {
+            matches!(arg.as_str(), "--extract" | "--get")
+                || arg
+                    .strip_prefix('-')
+                    .is_some_and(|cluster| is_cluster(cluster) && cluster.contains('x'))
+        })
+}
+
 /// True when `command` unpacks or installs from `file`.
 fn consumes(command: &SimpleCommand, file: &str) -> bool {
     let Some(words) = command
@@ -547,6 +664,9 @@ fn consumes(command: &SimpleCommand, file: &str) -> bool {
     };
     let args = &words[1..];
     match program {
+        // Listing (`tar -t`, `unzip -l`) or running a downloaded script does
+        // not consume the file: it may be meant to stay.
+        "tar" if !extracts(args) => false,
         "tar" => {
             args.windows(2).any(|pair| {
                 let flags = pair[0].trim_start_matches('-');
@@ -556,7 +676,12 @@ fn consumes(command: &SimpleCommand, file: &str) -> bool {
                 arg.strip_prefix("--file=") == Some(file) || arg.strip_prefix("-f") == Some(file)
             })
         }
-        "unzip" | "sh" | "bash" => args.iter().any(|arg| arg == file),
+        "unzip" => {
+            !args
+                .iter()
+                .any(|a| matches!(a.as_str(), "-l" | "-v" | "-t" | "-Z" | "-z"))
+                && args.iter().any(|arg| arg == file)
+        }
         "dpkg" => {
             args.iter().any(|a| a == "-i" || a == "--install") && args.iter().any(|a| a == file)
         }
@@ -689,6 +814,10 @@ mod tests {
         assert!(consumes(&first_command("tar --file=x.tar -x"), "x.tar"));
         assert!(consumes(&first_command("unzip -q a.zip -d /opt"), "a.zip"));
         assert!(consumes(&first_command("dpkg -i b.deb"), "b.deb"));
+        assert!(!consumes(&first_command("tar -tzf x.tgz"), "x.tgz"));
+        assert!(consumes(&first_command("tar xzf x.tgz"), "x.tgz"));
+        assert!(!consumes(&first_command("unzip -l a.zip"), "a.zip"));
+        assert!(!consumes(&first_command("sh install.sh"), "install.sh"));
         assert!(!consumes(&first_command("sha256sum x.tar"), "x.tar"));
     }
 }
