@@ -16,8 +16,25 @@ thread_local! {
     static PARSED: RefCell<HashMap<String, Result<Arc<Script>, ShellError>>> = RefCell::new(HashMap::new());
 }
 
+/// Scripts longer than this are not analysed (no real RUN comes close).
+const MAX_SCRIPT_LEN: usize = 256 * 1024;
+
+/// brush-parser backtracks exponentially on parentheses inside an
+/// arithmetic context (`(( ( ( ( … x`): 22 of them take a third of a second,
+/// each one more doubles it. Real scripts stay far below this many.
+const MAX_PARENS_IN_ARITHMETIC: usize = 16;
+
+/// Text the parser would take too long on (found by fuzzing).
+fn too_complex(text: &str) -> bool {
+    text.len() > MAX_SCRIPT_LEN
+        || (text.contains("((") && text.matches('(').count() > MAX_PARENS_IN_ARITHMETIC)
+}
+
 /// The script for `text`, with ranges relative to `text`.
 pub(super) fn parsed(text: &str) -> Result<Arc<Script>, ShellError> {
+    if too_complex(text) {
+        return Err(ShellError::TooComplex);
+    }
     if let Some(hit) = PARSED.with(|cache| cache.borrow().get(text).cloned()) {
         return hit;
     }
@@ -30,4 +47,17 @@ pub(super) fn parsed(text: &str) -> Result<Arc<Script>, ShellError> {
         cache.insert(text.to_string(), result.clone());
     });
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_text_that_would_take_exponential_time() {
+        let nested = format!("(( {}a", "( ".repeat(40));
+        assert_eq!(parsed(&nested).unwrap_err(), ShellError::TooComplex);
+        assert!(parsed("echo $((1 + (2 * 3)))").is_ok());
+        assert!(parsed(&"echo $(true) ".repeat(40)).is_ok());
+    }
 }

@@ -259,6 +259,8 @@ pub enum ShellError {
     ParserPanic,
     #[error("source positions are missing for part of the script")]
     MissingPositions,
+    #[error("the script is too large or too deeply nested to analyse quickly")]
+    TooComplex,
 }
 
 impl Script {
