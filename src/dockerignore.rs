@@ -118,51 +118,73 @@ fn match_segments(pattern: &[String], path: &[String]) -> bool {
 }
 
 /// Go's `filepath.Match` for one segment: `*`, `?`, `[...]` (with `^`/`!`
-/// negation and ranges) and `\\` escapes.
+/// negation and ranges) and `\\` escapes. Greedy with one backtrack point
+/// per `*`, so it stays linear-ish however many stars a pattern has.
 fn match_segment(pattern: &str, name: &str) -> bool {
     let pattern: Vec<char> = pattern.chars().collect();
     let name: Vec<char> = name.chars().collect();
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.first() {
-            None => n.is_empty(),
-            Some('*') => (0..=n.len()).any(|skip| go(&p[1..], &n[skip..])),
-            Some('?') => !n.is_empty() && go(&p[1..], &n[1..]),
-            Some('[') => {
-                let Some(c) = n.first() else { return false };
-                let mut i = 1;
-                let negate = matches!(p.get(1), Some('^' | '!'));
-                if negate {
-                    i += 1;
-                }
-                let mut matched = false;
-                let mut first = true;
-                while i < p.len() && (p[i] != ']' || first) {
-                    first = false;
-                    let lo = if p[i] == '\\' {
-                        i += 1;
-                        *p.get(i).unwrap_or(&'\\')
-                    } else {
-                        p[i]
-                    };
-                    if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|hi| *hi != ']') {
-                        let hi = p[i + 2];
-                        matched |= lo <= *c && *c <= hi;
-                        i += 3;
-                    } else {
-                        matched |= lo == *c;
-                        i += 1;
-                    }
-                }
-                if i >= p.len() {
-                    return false;
-                }
-                matched != negate && go(&p[i + 1..], &n[1..])
+    let (mut p, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, n));
+            p += 1;
+            continue;
+        }
+        if let Some(width) = match_one(&pattern, p, name[n]) {
+            p += width;
+            n += 1;
+            continue;
+        }
+        match star {
+            Some((star_p, star_n)) => {
+                p = star_p + 1;
+                n = star_n + 1;
+                star = Some((star_p, star_n + 1));
             }
-            Some('\\') if p.len() > 1 => n.first() == Some(&p[1]) && go(&p[2..], &n[1..]),
-            Some(c) => n.first() == Some(c) && go(&p[1..], &n[1..]),
+            None => return false,
         }
     }
-    go(&pattern, &name)
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+/// How many pattern characters at `p` match the single character `c`, if
+/// they do (`?`, a class, an escape or a literal).
+fn match_one(pattern: &[char], p: usize, c: char) -> Option<usize> {
+    match pattern.get(p)? {
+        '*' => None,
+        '?' => Some(1),
+        '\\' if p + 1 < pattern.len() => (pattern[p + 1] == c).then_some(2),
+        '[' => {
+            let mut i = p + 1;
+            let negate = matches!(pattern.get(i), Some('^' | '!'));
+            if negate {
+                i += 1;
+            }
+            let mut matched = false;
+            let mut first = true;
+            while i < pattern.len() && (pattern[i] != ']' || first) {
+                first = false;
+                let lo = if pattern[i] == '\\' && i + 1 < pattern.len() {
+                    i += 1;
+                    pattern[i]
+                } else {
+                    pattern[i]
+                };
+                if pattern.get(i + 1) == Some(&'-')
+                    && pattern.get(i + 2).is_some_and(|hi| *hi != ']')
+                {
+                    matched |= lo <= c && c <= pattern[i + 2];
+                    i += 3;
+                } else {
+                    matched |= lo == c;
+                    i += 1;
+                }
+            }
+            (i < pattern.len() && matched != negate).then_some(i + 1 - p)
+        }
+        literal => (*literal == c).then_some(1),
+    }
 }
 
 #[cfg(test)]
@@ -205,5 +227,9 @@ mod tests {
         assert!(!match_segment("[!a]bc", "abc"));
         assert!(match_segment("[a-c]x", "bx"));
         assert!(match_segment("\\*", "*"));
+        assert!(match_segment("*.log", "a.b.log"));
+        assert!(!match_segment("*.log", "a.log.txt"));
+        assert!(match_segment("a*b*c", "aXbYbZc"));
+        assert!(!match_segment(&"*a".repeat(30), &"a".repeat(29)));
     }
 }
