@@ -140,6 +140,17 @@ fn stdin_bad_input() {
 }
 
 #[test]
+fn shell_text_the_shell_parser_cannot_take_is_left_alone_quietly() {
+    // Found by fuzzing: an overflowing descriptor number made brush-parser
+    // panic, and exponential backtracking on parentheses in arithmetic.
+    let input = "FROM alpine\nRUN 44444444444444444444>x\nRUN echo $(( ( ( ( ( ( ( ( ( ( ( ( ( ( ( ( ( ( ( ( ( 1\nRUN echo done\n";
+    let output = run_stdin(&["--unsafe", "-"], input.as_bytes());
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stdout), input);
+    assert_eq!(text(&output.stderr), "");
+}
+
+#[test]
 fn directories_are_walked_for_dockerfile_names_honouring_gitignore() {
     let dir = tempfile::tempdir().unwrap();
     for name in [

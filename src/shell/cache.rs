@@ -30,10 +30,38 @@ fn too_complex(text: &str) -> bool {
         || (text.contains("((") && text.matches('(').count() > MAX_PARENS_IN_ARITHMETIC)
 }
 
+/// A redirection whose file-descriptor number does not fit an `i32`
+/// (`99999999999>x`): brush-parser unwraps the conversion and panics. The
+/// panic is caught, but not before the panic hook has printed it, so such
+/// text is refused before it reaches the parser (found by fuzzing).
+fn overflowing_descriptor(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() {
+        if !bytes[index].is_ascii_digit() {
+            index += 1;
+            continue;
+        }
+        let start = index;
+        while index < bytes.len() && bytes[index].is_ascii_digit() {
+            index += 1;
+        }
+        let starts_word = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+        let redirects = matches!(bytes.get(index), Some(b'<' | b'>'));
+        if starts_word && redirects && text[start..index].parse::<i32>().is_err() {
+            return true;
+        }
+    }
+    false
+}
+
 /// The script for `text`, with ranges relative to `text`.
 pub(super) fn parsed(text: &str) -> Result<Arc<Script>, ShellError> {
     if too_complex(text) {
         return Err(ShellError::TooComplex);
+    }
+    if overflowing_descriptor(text) {
+        return Err(ShellError::ParserPanic);
     }
     if let Some(hit) = PARSED.with(|cache| cache.borrow().get(text).cloned()) {
         return hit;
@@ -59,5 +87,16 @@ mod tests {
         assert_eq!(parsed(&nested).unwrap_err(), ShellError::TooComplex);
         assert!(parsed("echo $((1 + (2 * 3)))").is_ok());
         assert!(parsed(&"echo $(true) ".repeat(40)).is_ok());
+    }
+
+    #[test]
+    fn refuses_descriptor_numbers_the_parser_would_panic_on() {
+        assert_eq!(
+            parsed("echo 44444444444444444444>x").unwrap_err(),
+            ShellError::ParserPanic
+        );
+        assert!(parsed("echo hi 2>&1 >/dev/null").is_ok());
+        assert!(parsed("echo 1234567890123 > /tmp/n").is_ok());
+        assert!(parsed("echo build12345678901234>x").is_ok());
     }
 }
