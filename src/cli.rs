@@ -341,17 +341,22 @@ fn process_file(
     mode: Mode,
 ) -> Result<Processed, String> {
     let original = input::read_file(path).map_err(|error| error.to_string())?;
-    let context_dir = args
-        .context
-        .clone()
-        .or_else(|| path.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| PathBuf::from("."));
+    let context_dir = args.context.clone().unwrap_or_else(|| directory_of(path));
     let outcome = fix_text(&original, Some(path), Some(&context_dir), settings)?;
     if mode == Mode::Write && outcome.changed(&original) {
         output::write_atomically(path, &outcome.text)
             .map_err(|error| format!("cannot write: {error}"))?;
     }
     Ok(Processed { original, outcome })
+}
+
+/// The directory holding `path`: `.` for a bare file name, whose parent is
+/// the empty path (which names no directory to walk).
+fn directory_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// Runs the selected transforms on one text.
@@ -385,15 +390,10 @@ fn fix_stdin(args: &FixArgs, resolver: &SettingsResolver) -> Result<u8, String> 
     }
     let original = input::read_limited(std::io::stdin().lock())
         .map_err(|error| format!("{display}: {error}"))?;
-    let context_dir = args.context.clone().or_else(|| {
-        name.as_deref().and_then(Path::parent).map(|parent| {
-            if parent.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                parent.to_path_buf()
-            }
-        })
-    });
+    let context_dir = args
+        .context
+        .clone()
+        .or_else(|| name.as_deref().map(directory_of));
     let settings = resolver
         .for_directory(Some(
             name.as_deref()

@@ -460,3 +460,22 @@ fn rules_and_explain() {
     let output = run(&["explain", "nope"], dir.path());
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_bare_file_name_has_the_current_directory_as_its_context() {
+    // The parent of `Dockerfile` is the empty path: the context listing
+    // (which decides the .NET manifests) must still see the directory.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\nRUN dotnet publish -c Release -o /out\n",
+    );
+    write(dir.path(), "web.csproj", b"<Project/>\n");
+    let args = ["--diff", "--unsafe", "--select", "copy-manifests-first"];
+    let bare = run(&[&args[..], &["Dockerfile"]].concat(), dir.path());
+    let dotted = run(&[&args[..], &["./Dockerfile"]].concat(), dir.path());
+    assert_eq!(bare.status.code(), Some(1), "{}", text(&bare.stderr));
+    assert!(text(&bare.stdout).contains("+COPY web.csproj ./"));
+    assert_eq!(text(&bare.stdout), text(&dotted.stdout));
+}

@@ -259,10 +259,10 @@ fn classify_command(command: &SimpleCommand) -> RunRole {
             }
         }
         "dotnet" => {
-            let project = operands.get(1).filter(|p| !p.contains('/'));
+            let project = dotnet_project(&args);
             let project_arg = project.map(|p| format!(" {p}")).unwrap_or_default();
             match operands.first().map(|s| s.as_str()) {
-                Some(_) if operands.get(1).is_some_and(|p| p.contains('/')) => RunRole::Unknown,
+                Some(_) if project.is_some_and(|p| p.contains('/')) => RunRole::Unknown,
                 Some("restore") => step(Ecosystem::Dotnet, StepKind::Install),
                 Some("build" | "publish") => step(
                     Ecosystem::Dotnet,
@@ -295,6 +295,42 @@ fn classify_command(command: &SimpleCommand) -> RunRole {
         _ if HARMLESS_COMMANDS.contains(&program.as_str()) => RunRole::Harmless,
         _ => RunRole::Unknown,
     }
+}
+
+/// `dotnet` options whose value is the next word (`-c Release`).
+const DOTNET_VALUE_OPTIONS: &[&str] = &[
+    "-c",
+    "--configuration",
+    "-o",
+    "--output",
+    "-f",
+    "--framework",
+    "-r",
+    "--runtime",
+    "-v",
+    "--verbosity",
+    "-a",
+    "--arch",
+    "--os",
+    "-s",
+    "--source",
+    "--version-suffix",
+    "--packages",
+    "--configfile",
+];
+
+/// The project or solution a `dotnet build|publish|restore` names: the
+/// first operand after the subcommand that is not an option's value.
+fn dotnet_project(args: &[String]) -> Option<&str> {
+    let mut words = args.iter().skip(1);
+    while let Some(word) = words.next() {
+        if DOTNET_VALUE_OPTIONS.contains(&word.as_str()) {
+            words.next();
+        } else if !word.starts_with('-') {
+            return Some(word);
+        }
+    }
+    None
 }
 
 fn classify_package_command(package: &packages::PackageCommand) -> RunRole {
