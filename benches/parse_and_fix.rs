@@ -53,7 +53,7 @@ fn parse_and_print(c: &mut Criterion) {
     for (name, text) in inputs() {
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_function(name, |b| {
-            b.iter(|| Dockerfile::parse(black_box(text)).text())
+            b.iter(|| Dockerfile::parse(black_box(text)).text().len())
         });
     }
     group.finish();

@@ -51,7 +51,7 @@ for single in examples/node/Dockerfile "$largest"; do
     "$bin" --unsafe --check "$single" >/dev/null 2>&1 || true
     took=$(( $(now) - start ))
     total=$(( total + took ))
-    (( took > worst )) && worst=$took
+    if (( took > worst )); then worst=$took; fi
   done
   echo "single file ($single, $(wc -c <"$single") bytes, --unsafe --check): mean $(echo "scale=2; $total / 100 / 1000000" | bc) ms, worst $(echo "scale=2; $worst / 1000000" | bc) ms"
 done

@@ -412,7 +412,7 @@ mod tests {
                 .filter(|i| i.kind() != InstructionKind::Unknown)
                 .filter_map(|i| {
                     let keyword = i.keyword();
-                    let range = i.logical().source_range(i.layout().keyword);
+                    let range = i.logical().source_range(i.layout().keyword.clone());
                     (keyword != keyword.to_uppercase()).then(|| {
                         Fix::safe(
                             "uppercase",

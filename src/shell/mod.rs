@@ -304,7 +304,7 @@ impl Script {
         let (text, logical, args_start) = shell_form_text(run)?;
         let map = |i: usize| logical.source_offset(args_start + i);
         let map_end = |i: usize| logical.source_end(args_start + i);
-        Script::parse(&text, ScriptSource::ShellForm, &map, &map_end).ok()
+        Script::parse(text, ScriptSource::ShellForm, &map, &map_end).ok()
     }
 
     /// Scripts of the heredoc bodies that the `RUN` feeds to a shell: a
@@ -525,14 +525,13 @@ pub fn is_posix_shell(shell: Option<&[String]>) -> bool {
 
 /// The shell-form text of a RUN, its logical line, and where the text
 /// starts in it.
-fn shell_form_text(run: &Instruction) -> Option<(String, LogicalLine, usize)> {
+fn shell_form_text(run: &Instruction) -> Option<(&str, &LogicalLine, usize)> {
     if run.json_args().is_some() {
         return None;
     }
     let logical = run.logical();
-    let args = run.layout().args;
-    let text = logical.text()[args.clone()].to_string();
-    Some((text, logical, args.start))
+    let args = run.layout().args.clone();
+    Some((&logical.text()[args.clone()], logical, args.start))
 }
 
 #[cfg(test)]

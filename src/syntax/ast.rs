@@ -2,9 +2,13 @@
 //! would read, with the file ranges a transform needs to edit it.
 //!
 //! Views are cheap wrappers around a node; accessors compute on demand and
-//! return `Option` or empty lists for broken input, never panic.
+//! return `Option` or empty lists for broken input, never panic. The logical
+//! line and the command layout, which every transform of every pass asks
+//! for, are computed once per instruction and shared by its clones.
 
+use std::cell::OnceCell;
 use std::ops::Range;
+use std::rc::Rc;
 
 use rowan::{NodeOrToken, TextRange};
 
@@ -25,6 +29,9 @@ pub struct Dockerfile {
     root: SyntaxNode,
     escape: char,
     diagnostics: Vec<Diagnostic>,
+    /// Built once, so that every caller shares the instructions' caches.
+    instructions: OnceCell<Vec<Instruction>>,
+    text: OnceCell<String>,
 }
 
 impl Dockerfile {
@@ -34,6 +41,8 @@ impl Dockerfile {
             root: SyntaxNode::new_root(output.green),
             escape: output.escape,
             diagnostics: output.diagnostics,
+            instructions: OnceCell::new(),
+            text: OnceCell::new(),
         }
     }
 
@@ -42,8 +51,8 @@ impl Dockerfile {
     }
 
     /// The text back, byte for byte.
-    pub fn text(&self) -> String {
-        self.root.to_string()
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| self.root.to_string())
     }
 
     /// The escape character: `\` unless `# escape=` says otherwise.
@@ -65,7 +74,10 @@ impl Dockerfile {
 
     /// Top-level instructions, valid or not, in file order.
     pub fn instructions(&self) -> impl Iterator<Item = Instruction> + '_ {
-        self.root.children().filter_map(Instruction::cast)
+        self.instructions
+            .get_or_init(|| self.root.children().filter_map(Instruction::cast).collect())
+            .iter()
+            .cloned()
     }
 
     /// Parser directives, as (lowercase name, value).
@@ -158,9 +170,32 @@ impl InstructionKind {
 }
 
 /// One instruction node (valid or ERROR).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub struct Instruction {
     node: SyntaxNode,
+    computed: Rc<Computed>,
+}
+
+/// What is derived from an instruction's tokens, once.
+#[derive(Debug, Default)]
+struct Computed {
+    kind: OnceCell<InstructionKind>,
+    logical: OnceCell<LogicalLine>,
+    layout: OnceCell<CommandLayout>,
+}
+
+impl PartialEq for Instruction {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+impl Eq for Instruction {}
+
+impl std::hash::Hash for Instruction {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.node.hash(state);
+    }
 }
 
 /// A `--name[=value]` flag of an instruction.
@@ -200,7 +235,10 @@ pub struct Heredoc {
 
 impl Instruction {
     pub fn cast(node: SyntaxNode) -> Option<Self> {
-        matches!(node.kind(), INSTRUCTION | ERROR).then_some(Self { node })
+        matches!(node.kind(), INSTRUCTION | ERROR).then(|| Self {
+            node,
+            computed: Rc::default(),
+        })
     }
 
     pub fn syntax(&self) -> &SyntaxNode {
@@ -215,10 +253,14 @@ impl Instruction {
     /// The keyword as written (continuations removed).
     pub fn keyword(&self) -> String {
         let layout = self.layout();
-        self.logical().text()[layout.keyword].to_string()
+        self.logical().text()[layout.keyword.clone()].to_string()
     }
 
     pub fn kind(&self) -> InstructionKind {
+        *self.computed.kind.get_or_init(|| self.read_kind())
+    }
+
+    fn read_kind(&self) -> InstructionKind {
         // The keyword tokens are direct children; reading them is much
         // cheaper than building the logical line.
         let mut keyword = String::new();
@@ -268,7 +310,11 @@ impl Instruction {
     }
 
     /// The joined text BuildKit sees, with its map back to the file.
-    pub fn logical(&self) -> LogicalLine {
+    pub fn logical(&self) -> &LogicalLine {
+        self.computed.logical.get_or_init(|| self.collect_logical())
+    }
+
+    fn collect_logical(&self) -> LogicalLine {
         fn collect(node: &SyntaxNode, line: &mut LogicalLine) {
             for element in node.children_with_tokens() {
                 match element {
@@ -289,15 +335,17 @@ impl Instruction {
     }
 
     /// Keyword, flags and arguments in logical coordinates.
-    pub fn layout(&self) -> CommandLayout {
-        command::split_command(self.logical().text())
+    pub fn layout(&self) -> &CommandLayout {
+        self.computed
+            .layout
+            .get_or_init(|| command::split_command(self.logical().text()))
     }
 
     pub fn flags(&self) -> Vec<Flag> {
         let logical = self.logical();
         self.layout()
             .flags
-            .into_iter()
+            .iter()
             .map(|flag| {
                 let body = flag.text.trim_start_matches('-');
                 let (name, value) = match body.split_once('=') {
@@ -307,7 +355,7 @@ impl Instruction {
                 Flag {
                     name,
                     value,
-                    range: logical.source_range(flag.range),
+                    range: logical.source_range(flag.range.clone()),
                 }
             })
             .collect()
@@ -326,14 +374,14 @@ impl Instruction {
     /// The arguments' logical text (after keyword and flags, trimmed).
     pub fn args(&self) -> String {
         let layout = self.layout();
-        self.logical().text()[layout.args].to_string()
+        self.logical().text()[layout.args.clone()].to_string()
     }
 
     /// File range of the arguments (empty at the end of the text when there
     /// are none).
     pub fn args_range(&self) -> Range<usize> {
         let layout = self.layout();
-        self.logical().source_range(layout.args)
+        self.logical().source_range(layout.args.clone())
     }
 
     /// The arguments as a JSON array of strings, if they are one.
