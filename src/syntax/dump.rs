@@ -18,7 +18,7 @@ enum Item {
 /// BuildKit's parser would report.
 pub fn dump(file: &Dockerfile) -> Result<String, String> {
     let text = file.text();
-    let lines = LineIndex::new(&text);
+    let lines = LineIndex::new(text);
     if let Some(fatal) = file.diagnostics().iter().find(|d| d.parser_error) {
         let line = lines.line(usize::from(fatal.range.start()));
         return Err(format!("line {line}: {}", fatal.message));

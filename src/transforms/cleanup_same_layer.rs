@@ -45,7 +45,7 @@ impl Transform for CleanupSameLayer {
                         index,
                         run,
                         script,
-                        text: &text,
+                        text,
                         cache_targets: &cache_targets,
                     };
                     fixes.extend(apt_lists(&site, &stages));

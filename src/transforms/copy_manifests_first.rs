@@ -37,7 +37,7 @@ impl Transform for CopyManifestsFirst {
         for stage in file.stages() {
             for (index, instruction) in stage.body.iter().enumerate() {
                 if let Some(copy) = WholeContextCopy::of(instruction)
-                    && let Some(fix) = plan(file, &stage, index, &copy, build, &ignored, &text)
+                    && let Some(fix) = plan(file, &stage, index, &copy, build, &ignored, text)
                 {
                     fixes.push(fix);
                 }

@@ -32,7 +32,7 @@ impl Transform for MergeRuns {
         for stage in file.stages() {
             let mut group: Vec<Mergeable> = Vec::new();
             for instruction in &stage.body {
-                let next = Mergeable::new(file, instruction, &text);
+                let next = Mergeable::new(file, instruction, text);
                 let joins = match (group.last(), &next) {
                     (Some(last), Some(next)) => {
                         last.flags == next.flags

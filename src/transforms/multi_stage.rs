@@ -1125,7 +1125,7 @@ impl Split<'_> {
                     !self.static_site
                         || matches!(i.kind(), InstructionKind::Arg | InstructionKind::Label)
                 })
-                .map(|i| self.runtime_text(i, &text, newline))
+                .map(|i| self.runtime_text(i, text, newline))
                 .collect()
         };
         runtime.push_str(&kept(&before_copies));

@@ -54,7 +54,7 @@ impl Transform for PackageCacheFlags {
                         script,
                         &settings,
                         &cache_targets,
-                        &text,
+                        text,
                     ));
                 }
             }
