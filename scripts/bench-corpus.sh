@@ -42,7 +42,7 @@ fi
 
 # A single-file run, as format-on-save makes it: mean and worst of 100, on
 # the node example and on the corpus's largest file.
-largest=$(ls -S "${files[@]}" | head -1)
+largest=$(wc -c "${files[@]}" | awk '$2 != "total" && $1 > max { max = $1; name = $2 } END { print name }')
 for single in examples/node/Dockerfile "$largest"; do
   total=0
   worst=0
