@@ -240,18 +240,14 @@ impl<'a> SettingsResolver<'a> {
         }
     }
 
-    fn for_directory(&self, directory: Option<&Path>) -> Result<Settings, String> {
+    fn for_directory(&self, directory: &Path) -> Result<Settings, String> {
         let file = match &self.args.config {
             Some(explicit) => Some(explicit.clone()),
-            None => directory.and_then(|dir| {
-                let dir = if dir.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    dir
-                };
-                let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+            None => {
+                let absolute =
+                    std::path::absolute(directory).unwrap_or_else(|_| directory.to_path_buf());
                 config::find(&absolute)
-            }),
+            }
         };
         let base = match file {
             None => Settings::default(),
@@ -322,7 +318,7 @@ fn fix(args: &FixArgs) -> Result<u8, String> {
             Found::File(path) => FileReport {
                 display: discovery::display(path),
                 result: resolver
-                    .for_directory(path.parent())
+                    .for_directory(&directory_of(path))
                     .and_then(|settings| process_file(path, args, &settings, mode)),
             },
             Found::Error(path, reason) => FileReport {
@@ -395,11 +391,11 @@ fn fix_stdin(args: &FixArgs, resolver: &SettingsResolver) -> Result<u8, String> 
         .clone()
         .or_else(|| name.as_deref().map(directory_of));
     let settings = resolver
-        .for_directory(Some(
-            name.as_deref()
-                .and_then(Path::parent)
-                .unwrap_or(Path::new(".")),
-        ))
+        .for_directory(
+            &name
+                .as_deref()
+                .map_or_else(|| PathBuf::from("."), directory_of),
+        )
         .map_err(|error| format!("{display}: {error}"))?;
     let outcome = fix_text(
         &original,

@@ -44,13 +44,8 @@ const MAX_LISTED_FILES: usize = 20_000;
 
 impl BuildContext {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        let mut root = root.into();
-        // The empty path (the parent of a bare file name) cannot be walked.
-        if root.as_os_str().is_empty() {
-            root = PathBuf::from(".");
-        }
         Self {
-            root,
+            root: root.into(),
             files: OnceLock::new(),
         }
     }

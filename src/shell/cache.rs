@@ -57,16 +57,19 @@ fn overflowing_descriptor(text: &str) -> bool {
 
 /// The script for `text`, with ranges relative to `text`.
 pub(super) fn parsed(text: &str) -> Result<Arc<Script>, ShellError> {
-    if too_complex(text) {
+    if text.len() > MAX_SCRIPT_LEN {
         return Err(ShellError::TooComplex);
-    }
-    if overflowing_descriptor(text) {
-        return Err(ShellError::ParserPanic);
     }
     if let Some(hit) = PARSED.with(|cache| cache.borrow().get(text).cloned()) {
         return hit;
     }
-    let result = convert::parse(text).map(Arc::new);
+    let result = if too_complex(text) {
+        Err(ShellError::TooComplex)
+    } else if overflowing_descriptor(text) {
+        Err(ShellError::ParserPanic)
+    } else {
+        convert::parse(text).map(Arc::new)
+    };
     PARSED.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() >= MAX_ENTRIES {

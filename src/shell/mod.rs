@@ -530,7 +530,7 @@ fn shell_form_text(run: &Instruction) -> Option<(&str, &LogicalLine, usize)> {
         return None;
     }
     let logical = run.logical();
-    let args = run.layout().args.clone();
+    let args = &run.layout().args;
     Some((&logical.text()[args.clone()], logical, args.start))
 }
 
