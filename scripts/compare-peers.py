@@ -51,7 +51,7 @@ def corpus_files(root):
     )
 
 
-def copy_tree(files, root, into):
+def copy_tree(files, into):
     """Each file in its own directory, so that no build context is shared."""
     copies = []
     for index, path in enumerate(files):
@@ -119,9 +119,9 @@ def main():
     print(f"files: {len(files)}")
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        by_dockfix = copy_tree(files, corpus, scratch / "dockfix")
-        by_tally_safe = copy_tree(files, corpus, scratch / "tally-safe")
-        by_tally = copy_tree(files, corpus, scratch / "tally")
+        by_dockfix = copy_tree(files, scratch / "dockfix")
+        by_tally_safe = copy_tree(files, scratch / "tally-safe")
+        by_tally = copy_tree(files, scratch / "tally")
         for path in by_dockfix:
             subprocess.run([dockfix, "--write", "--unsafe", "--quiet", str(path)], capture_output=True)
         for copies, flags in ((by_tally_safe, ["--fix"]), (by_tally, ["--fix", "--fix-unsafe"])):
