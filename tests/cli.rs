@@ -479,3 +479,18 @@ fn a_bare_file_name_has_the_current_directory_as_its_context() {
     assert!(text(&bare.stdout).contains("+COPY web.csproj ./"));
     assert_eq!(text(&bare.stdout), text(&dotted.stdout));
 }
+
+#[test]
+fn diff_is_not_coloured_when_piped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", b"FROM alpine\nRUN apk add curl\n");
+    let output = Command::new(env!("CARGO_BIN_EXE_dockfix"))
+        .env_remove("NO_COLOR")
+        .args(["--diff", "Dockerfile"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stdout).contains("-RUN apk add curl"));
+    assert!(!text(&output.stdout).contains('\u{1b}'));
+}
