@@ -368,6 +368,7 @@ pub fn fix_text(
         path,
         build_context: build_context.as_ref(),
         settings,
+        skips: None,
     };
     engine::run(text, &chosen, &context, &policy).map_err(|error| error.to_string())
 }
@@ -453,6 +454,20 @@ fn fix_stdin(args: &FixArgs, resolver: &SettingsResolver) -> Result<u8, String> 
     Ok(exit::CLEAN)
 }
 
+/// `-v`: one line per candidate a transform declined or downgraded, with why.
+fn print_skip_lines(err: &mut impl Write, report: &FileReport) {
+    let Ok(processed) = &report.result else {
+        return;
+    };
+    for skip in &processed.outcome.skipped {
+        let _ = writeln!(
+            err,
+            "{}:{}: [{}] skipped: {}",
+            report.display, skip.line, skip.transform, skip.reason
+        );
+    }
+}
+
 fn print_fix_lines(err: &mut impl Write, report: &FileReport) {
     let Ok(processed) = &report.result else {
         return;
@@ -495,6 +510,7 @@ fn print_reports(reports: &[FileReport], args: &FixArgs, mode: Mode) -> u8 {
                 "{}: {} pass(es), {} fix(es) put off to a later pass by overlaps",
                 report.display, processed.outcome.passes, processed.outcome.deferred
             );
+            print_skip_lines(&mut err, report);
         }
         if !changed {
             continue;

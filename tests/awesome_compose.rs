@@ -84,6 +84,7 @@ fn awesome_compose_apps() {
             path: Some(&path),
             build_context: Some(&build_context),
             settings: &settings,
+            skips: None,
         };
         let status = match multi_stage::why_not(&Dockerfile::parse(&original), &context) {
             None => "split".to_string(),

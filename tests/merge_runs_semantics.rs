@@ -20,6 +20,7 @@ fn merge_runs(text: &str) -> String {
         path: None,
         build_context: None,
         settings: &settings,
+        skips: None,
     };
     engine::run(text, &[transform], &context, &Policy::default())
         .unwrap()

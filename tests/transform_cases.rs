@@ -106,6 +106,7 @@ fn run_case(
         path: Some(dockerfile),
         build_context: Some(&build_context),
         settings: &settings,
+        skips: None,
     };
     let policy = Policy {
         allow_unsafe,
@@ -134,6 +135,9 @@ fn describe(outcome: &Outcome, planned: &[PlannedFile], original: &str, dir: &Pa
     }
     for fix in &outcome.unsafe_available {
         out.push_str(&format!("{}: [needs --unsafe] {}\n", fix.line, fix.message));
+    }
+    for skip in &outcome.skipped {
+        out.push_str(&format!("{}: [skipped] {}\n", skip.line, skip.reason));
     }
     assert!(
         outcome.rejected.is_empty(),

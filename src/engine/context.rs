@@ -2,12 +2,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use crate::config::Settings;
 
 /// Everything a transform can consult: the file's path, its build context
-/// and the user's settings. Transforms read; they never write.
+/// and the user's settings. Transforms read the file and its context; the
+/// one thing they write is why they left something alone ([`Context::skip`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     /// The Dockerfile's path, when it has one (not for plain stdin).
@@ -15,6 +16,61 @@ pub struct Context<'a> {
     /// The build context, when it is known.
     pub build_context: Option<&'a BuildContext>,
     pub settings: &'a Settings,
+    /// Where skip reasons go; the engine sets it for each pass (`None`
+    /// outside the engine, where reasons are dropped).
+    pub skips: Option<&'a SkipLog>,
+}
+
+/// A candidate a transform declined, or offered only as unsafe, and why:
+/// what `-v` prints, so a user can tell why the fourth RUN was not merged.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skip {
+    /// File offset the reason is about (reported as its line).
+    pub at: usize,
+    pub transform: &'static str,
+    pub reason: String,
+}
+
+/// The skip reasons of one engine pass.
+#[derive(Debug, Default)]
+pub struct SkipLog(Mutex<Vec<Skip>>);
+
+impl SkipLog {
+    pub fn record(&self, skip: Skip) {
+        let mut skips = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !skips.contains(&skip) {
+            skips.push(skip);
+        }
+    }
+
+    /// The reasons recorded so far, sorted by position; the log is emptied.
+    pub fn take(&self) -> Vec<Skip> {
+        let mut skips = std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        skips.sort();
+        skips
+    }
+}
+
+impl Context<'_> {
+    /// Records why `transform` left the candidate at file offset `at` alone
+    /// (or offered it only as unsafe). One line of `-v` output each.
+    pub fn skip(&self, transform: &'static str, at: usize, reason: impl Into<String>) {
+        if let Some(log) = self.skips {
+            log.record(Skip {
+                at,
+                transform,
+                reason: reason.into(),
+            });
+        }
+    }
 }
 
 impl Context<'static> {
@@ -26,6 +82,7 @@ impl Context<'static> {
             path: None,
             build_context: None,
             settings: DEFAULT.get_or_init(Settings::default),
+            skips: None,
         }
     }
 }

@@ -8,7 +8,7 @@
 
 mod context;
 
-pub use context::{BuildContext, Context};
+pub use context::{BuildContext, Context, Skip, SkipLog};
 
 use std::ops::Range;
 
@@ -163,6 +163,15 @@ pub struct AppliedFix {
     pub safety: Safety,
 }
 
+/// Why a transform left something alone, on the final text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkipReport {
+    pub transform: &'static str,
+    /// 1-based line in the final text.
+    pub line: usize,
+    pub reason: String,
+}
+
 /// The result of running the engine on one file.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
@@ -174,6 +183,9 @@ pub struct Outcome {
     pub rejected: Vec<AppliedFix>,
     /// Fixes put off to a later pass because they overlapped another fix.
     pub deferred: usize,
+    /// Why transforms declined candidates (or offered them only as unsafe)
+    /// in the final text, sorted by line: what `-v` prints.
+    pub skipped: Vec<SkipReport>,
     pub passes: usize,
     /// Lines to add to files of the build context allowed by the policy,
     /// with the id of the transform that proposed them.
@@ -230,10 +242,17 @@ pub fn run(
     };
     let mut last_ids = Vec::new();
     let mut refused: Vec<(&'static str, Vec<Edit>)> = Vec::new();
+    let skip_log = SkipLog::default();
+    let context = &Context {
+        skips: Some(&skip_log),
+        ..*context
+    };
     for pass in 1..=MAX_PASSES {
         outcome.passes = pass;
         let file = Dockerfile::parse(&outcome.text);
         let lines = LineIndex::new(&outcome.text);
+        // Only the last pass's reasons describe the final text.
+        skip_log.take();
         let mut candidates = Vec::new();
         outcome.unsafe_available.clear();
         for (order, transform) in transforms.iter().enumerate() {
@@ -261,6 +280,7 @@ pub fn run(
         }
         if candidates.is_empty() {
             collect_context_changes(&mut outcome, &file, transforms, context, policy);
+            outcome.skipped = skip_reports(&skip_log, &lines);
             return Ok(outcome);
         }
         // Earlier transforms win conflicts: `transforms` is in priority order.
@@ -311,6 +331,7 @@ pub fn run(
         };
         if next_text == outcome.text && refused.len() == refused_before {
             collect_context_changes(&mut outcome, &file, transforms, context, policy);
+            outcome.skipped = skip_reports(&skip_log, &lines);
             return Ok(outcome);
         }
         last_ids = accepted
@@ -325,6 +346,17 @@ pub fn run(
         passes: MAX_PASSES,
         transforms: last_ids.join(", "),
     })
+}
+
+fn skip_reports(log: &SkipLog, lines: &LineIndex) -> Vec<SkipReport> {
+    log.take()
+        .into_iter()
+        .map(|skip| SkipReport {
+            transform: skip.transform,
+            line: lines.line(skip.at),
+            reason: skip.reason,
+        })
+        .collect()
 }
 
 /// Context-file changes are computed once, on the final Dockerfile.
