@@ -17,14 +17,25 @@ pub(super) fn parse(text: &str) -> Result<Script, ShellError> {
         ..brush_parser::ParserOptions::default()
     };
     // brush-parser is young; a panic inside it must not take dockfix down.
-    let parsed = std::panic::catch_unwind(|| {
-        brush_parser::Parser::new(std::io::Cursor::new(text.as_bytes()), &options).parse_program()
+    // The tokens are kept: they locate the `fi` that ends an `if`.
+    let (tokens, parsed) = std::panic::catch_unwind(|| {
+        let tokens = brush_parser::uncached_tokenize_str(text, &options.tokenizer_options())
+            .map_err(|error| ShellError::Syntax(error.to_string()))?;
+        let parsed = brush_parser::parse_tokens(&tokens, &options)
+            .map_err(|error| ShellError::Syntax(error.to_string()))?;
+        Ok((tokens, parsed))
     })
-    .map_err(|_| ShellError::ParserPanic)?
-    .map_err(|error| ShellError::Syntax(error.to_string()))?;
+    .map_err(|_| ShellError::ParserPanic)??;
+    let char_offsets = CharOffsets::new(text);
+    let fi_keywords = tokens
+        .iter()
+        .filter(|token| matches!(token, brush_parser::Token::Word(word, _) if word == "fi"))
+        .filter_map(|token| char_offsets.byte(token.location().start.index))
+        .collect();
     let converter = Converter {
         text,
-        char_offsets: CharOffsets::new(text),
+        char_offsets,
+        fi_keywords,
     };
     let mut lists = Vec::new();
     for complete in &parsed.complete_commands {
@@ -61,6 +72,10 @@ impl CharOffsets {
 struct Converter<'a> {
     text: &'a str,
     char_offsets: CharOffsets,
+    /// Script offsets of every `fi` word token, in order. brush-parser's
+    /// span of an `if` clause covers only the `if` keyword, so its end is
+    /// found here: the first `fi` after the clause's last inner list.
+    fi_keywords: Vec<usize>,
 }
 
 type Converted<T> = Result<T, ShellError>;
@@ -149,6 +164,12 @@ impl Converter<'_> {
         if pipeline.bang {
             range.start = self.bang_before(range.start);
         }
+        if let Some(
+            ast::PipelineTimed::Timed(span) | ast::PipelineTimed::TimedWithPosixOutput(span),
+        ) = &pipeline.timed
+        {
+            range.start = range.start.min(self.span(span)?.start);
+        }
         Ok(Pipeline {
             commands,
             negated: pipeline.bang,
@@ -166,10 +187,18 @@ impl Converter<'_> {
     fn command(&self, command: &ast::Command) -> Converted<Command> {
         match command {
             ast::Command::Simple(simple) => Ok(Command::Simple(self.simple(simple)?)),
-            ast::Command::Compound(compound, _) => self.compound(compound),
+            ast::Command::Compound(compound, redirects) => {
+                self.with_redirects(self.compound(compound)?, redirects.as_ref())
+            }
             ast::Command::Function(function) => {
                 let name = self.word(&function.fname)?;
-                let Command::Compound { range, inner, .. } = self.compound(&function.body.0)?
+                let body = self.compound(&function.body.0)?;
+                let Command::Compound {
+                    range,
+                    inner,
+                    redirects,
+                    ..
+                } = self.with_redirects(body, function.body.1.as_ref())?
                 else {
                     unreachable!("a function body is a compound command")
                 };
@@ -177,14 +206,51 @@ impl Converter<'_> {
                     kind: CompoundKind::Function,
                     range: name.range.start..range.end,
                     inner,
+                    redirects,
                 })
             }
-            ast::Command::ExtendedTest(test, _) => Ok(Command::Compound {
-                kind: CompoundKind::Test,
-                range: self.span(&test.loc)?,
-                inner: Vec::new(),
-            }),
+            ast::Command::ExtendedTest(test, redirects) => {
+                let test = Command::Compound {
+                    kind: CompoundKind::Test,
+                    range: self.span(&test.loc)?,
+                    inner: Vec::new(),
+                    redirects: Vec::new(),
+                };
+                self.with_redirects(test, redirects.as_ref())
+            }
         }
+    }
+
+    /// A compound command's range extended over the redirections that
+    /// follow it (`done < /pkgs.txt`): brush keeps them beside the command,
+    /// outside its span, but they belong to it: nothing may be inserted
+    /// between the two.
+    fn with_redirects(
+        &self,
+        command: Command,
+        redirects: Option<&ast::RedirectList>,
+    ) -> Converted<Command> {
+        let Command::Compound {
+            kind,
+            mut range,
+            inner,
+            redirects: mut words,
+        } = command
+        else {
+            return Ok(command);
+        };
+        for redirect in redirects.iter().flat_map(|list| list.0.iter()) {
+            if let Some(target) = self.redirect_target(redirect)? {
+                range.end = range.end.max(target.range.end);
+                words.push(target);
+            }
+        }
+        Ok(Command::Compound {
+            kind,
+            range,
+            inner,
+            redirects: words,
+        })
     }
 
     fn compound(&self, compound: &ast::CompoundCommand) -> Converted<Command> {
@@ -243,10 +309,24 @@ impl Converter<'_> {
             }
             C::Coprocess(coprocess) => (CompoundKind::Coprocess, &coprocess.loc, Vec::new()),
         };
+        let mut range = self.span(span)?;
+        // Every span but the `if` clause's covers the closing keyword; an
+        // `if` ends at the first `fi` after everything it contains.
+        if kind == CompoundKind::If {
+            let inner_end = inner.iter().map(|list| list.range.end).max();
+            let after = inner_end.unwrap_or(range.end).max(range.end);
+            let fi = self.fi_keywords.partition_point(|&at| at < after);
+            let fi = self
+                .fi_keywords
+                .get(fi)
+                .ok_or(ShellError::MissingPositions)?;
+            range.end = fi + "fi".len();
+        }
         Ok(Command::Compound {
             kind,
-            range: self.span(span)?,
+            range,
             inner,
+            redirects: Vec::new(),
         })
     }
 

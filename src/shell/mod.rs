@@ -82,6 +82,9 @@ pub enum Command {
         range: Range<usize>,
         /// Lists nested in the compound command (bodies, conditions).
         inner: Vec<AndOrList>,
+        /// Redirections of the whole command (`done < /pkgs.txt`), as
+        /// their target words; `range` covers them.
+        redirects: Vec<Word>,
     },
 }
 
@@ -397,9 +400,17 @@ fn relocate_lists(lists: &mut [AndOrList], relocate: &dyn Fn(&mut Range<usize>))
                             relocate(&mut word.range);
                         }
                     }
-                    Command::Compound { range, inner, .. } => {
+                    Command::Compound {
+                        range,
+                        inner,
+                        redirects,
+                        ..
+                    } => {
                         relocate(range);
                         relocate_lists(inner, relocate);
+                        for word in redirects {
+                            relocate(&mut word.range);
+                        }
                     }
                 }
             }
@@ -474,7 +485,9 @@ fn collect_state_changes(lists: &[AndOrList], contained: bool, changes: &mut Vec
                         }
                     }
                     Command::Simple(_) => {}
-                    Command::Compound { kind, range, inner } => {
+                    Command::Compound {
+                        kind, range, inner, ..
+                    } => {
                         if *kind == CompoundKind::Function && !contained {
                             changes.push(StateChange {
                                 command: "function".into(),

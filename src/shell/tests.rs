@@ -237,3 +237,46 @@ fn corpus_runs_map_back() {
         "only {parsed} of {runs} RUNs parsed"
     );
 }
+
+/// The text of each top-level list of a heredoc script holding `body`.
+fn top_level_lists(body: &str) -> Vec<String> {
+    let text = format!("FROM a\nRUN <<EOT\n{body}\nEOT\n");
+    let file = Dockerfile::parse(&text);
+    let run = file.instructions().nth(1).unwrap();
+    let scripts = Script::heredoc_scripts(&file, &run);
+    scripts[0]
+        .lists
+        .iter()
+        .map(|list| text[list.range.clone()].to_string())
+        .collect()
+}
+
+#[test]
+fn compound_commands_cover_their_closing_keyword_and_redirections() {
+    for body in [
+        r#"if [ "$NODE_ENV" = production ]; then npm ci --omit=dev; else npm ci; fi"#,
+        r#"while read p; do npm install -g "$p"; done < /pkgs.txt"#,
+        "if a; then b; elif c; then d; else if e; then f; fi; fi > /log",
+        "for a in b; do echo; done 2>&1",
+        "case x in a) echo;; esac >/dev/null",
+        "{ echo; } > /x",
+        "(echo) 2>&1",
+        "f() { echo; } 2>/dev/null",
+        "time ls -l | wc",
+        "[[ -f x ]] > y",
+        // A heredoc line `fi` is data, not the keyword.
+        "if a; then cat <<E\nfi\nE\nfi",
+    ] {
+        assert_eq!(top_level_lists(body), [body], "{body}");
+    }
+    // A heredoc's body follows the line of its operator; the command ends
+    // at the operator, where ` && next` still runs after it.
+    assert_eq!(
+        top_level_lists("until false; do :; done <<E\nx\nE"),
+        ["until false; do :; done <<E"]
+    );
+    assert_eq!(
+        top_level_lists("echo a && if true; then echo; fi; echo b"),
+        ["echo a && if true; then echo; fi", "echo b"]
+    );
+}

@@ -1,6 +1,12 @@
 //! Building blocks for transforms that edit `RUN` bodies: add a command at
-//! the end, add an option after a word, remove a command from an `&&`
-//! chain, in the style the `RUN` is already written in.
+//! the end or the start, add an option after a word, remove a command from
+//! an `&&` chain, in the style the `RUN` is already written in.
+//!
+//! Every command a transform adds goes through [`append_command`] or
+//! [`prepend_command`]: they place it from the shell syntax tree, at the top
+//! level of the script's command list, so it never lands inside an
+//! `if`/loop/`case`/group or between a compound command and its
+//! redirections (the tree's ranges cover those; see `shell::convert`).
 
 use crate::engine::Edit;
 use crate::shell::{AndOr, Script, ScriptSource, Terminator, Word};
@@ -49,6 +55,20 @@ pub fn append_command(
         format!(" && {command}")
     };
     Some(Edit::insert(at, insertion))
+}
+
+/// Prepends `command && ` so that the script runs only if `command`
+/// succeeded, as it would in a separate `RUN` before it. `None` unless the
+/// script is a single top-level `&&` chain: with `;`, a newline or `||` at
+/// the top level, a failing `command` would no longer stop what follows it.
+pub fn prepend_command(script: &Script, command: &str) -> Option<Edit> {
+    let [list] = script.lists.as_slice() else {
+        return None;
+    };
+    if list.operators.contains(&AndOr::Or) || list.terminator == Terminator::Background {
+        return None;
+    }
+    Some(Edit::insert(list.range.start, format!("{command} && ")))
 }
 
 /// Inserts ` option` right after `word` (`apk add` → `apk add --no-cache`).
@@ -122,6 +142,44 @@ mod tests {
         let text = "FROM a\nRUN sleep 1 &\n";
         let (_, run, script) = first_run(text);
         assert!(append_command(&run, &script, "true", text, '\\').is_none());
+    }
+
+    #[test]
+    fn appends_after_compound_commands_and_their_redirections() {
+        for (body, appended) in [
+            (
+                r#"if [ "$NODE_ENV" = production ]; then npm ci --omit=dev; else npm ci; fi"#,
+                r#"if [ "$NODE_ENV" = production ]; then npm ci --omit=dev; else npm ci; fi && true"#,
+            ),
+            (
+                r#"while read p; do npm install -g "$p"; done < /pkgs.txt"#,
+                r#"while read p; do npm install -g "$p"; done < /pkgs.txt && true"#,
+            ),
+            ("(cd /x && make) 2>&1", "(cd /x && make) 2>&1 && true"),
+        ] {
+            let text = format!("FROM a\nRUN {body}\n");
+            let (_, run, script) = first_run(&text);
+            let edit = append_command(&run, &script, "true", &text, '\\').unwrap();
+            assert_eq!(apply(&text, edit), format!("FROM a\nRUN {appended}\n"));
+        }
+    }
+
+    #[test]
+    fn prepends_only_to_a_single_and_chain() {
+        let text = "FROM a\nRUN if true; then apt-get install -y x; fi && echo ok\n";
+        let (_, _, script) = first_run(text);
+        assert_eq!(
+            apply(text, prepend_command(&script, "apt-get update").unwrap()),
+            "FROM a\nRUN apt-get update && if true; then apt-get install -y x; fi && echo ok\n"
+        );
+        for body in ["apt-get install -y x || true", "apt-get install -y x; echo"] {
+            let text = format!("FROM a\nRUN {body}\n");
+            let (_, _, script) = first_run(&text);
+            assert!(
+                prepend_command(&script, "apt-get update").is_none(),
+                "{body}"
+            );
+        }
     }
 
     #[test]
