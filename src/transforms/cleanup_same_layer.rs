@@ -352,12 +352,10 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
     if installs
         && !updates
         && let Some((update_run, update_text)) = separate_update(site)
+        && let Some(prepend) = run_body::prepend_command(site.script, &update_text)
     {
         edits.push(Edit::delete(update_run.range()));
-        edits.push(Edit::insert(
-            site.script.lists[0].range.start,
-            format!("{update_text} && "),
-        ));
+        edits.push(prepend);
         message = format!("pull `{update_text}` into the RUN that installs, and {REMOVE_LISTS}");
     }
     if let Some(cleanup_run) = later_cleanup_only_run(site, Manager::Apt) {
