@@ -193,6 +193,7 @@ pub fn plan(settings: &Settings) -> Result<(Vec<&'static dyn Transform>, Policy)
         .select
         .iter()
         .flatten()
+        .filter(|_| settings.select_opts_in_unsafe)
         .filter(|id| !matches!(id.as_str(), "all" | "none"))
         .cloned()
         .collect();
@@ -266,17 +267,38 @@ impl<'a> SettingsResolver<'a> {
         plan(&settings)?;
         Ok(settings)
     }
+
+    /// The `include`/`exclude` patterns for a walk of `directory` (none
+    /// when its settings cannot be read: that error is reported per file).
+    fn patterns_for(&self, directory: &Path) -> discovery::Patterns {
+        self.for_directory(directory)
+            .ok()
+            .and_then(|settings| {
+                discovery::Patterns::new(&settings.include, &settings.exclude).ok()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// What happened to one file.
 struct FileReport {
     display: String,
-    result: Result<Processed, String>,
+    result: Result<Processed, FileError>,
 }
 
 struct Processed {
     original: String,
     outcome: Outcome,
+    /// The file was rewritten on disk.
+    written: bool,
+}
+
+/// Why a file was not processed.
+enum FileError {
+    /// Something about this file (unreadable, not UTF-8, cannot write).
+    File(String),
+    /// Its `dockfix.toml` is bad: reported once for all the files under it.
+    Settings(String),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -287,13 +309,22 @@ enum Mode {
     Write,
 }
 
+/// Each file is fixed on a thread with this much stack: the parsers
+/// recurse, and a deeply nested input must not take the process down.
+const FILE_THREAD_STACK: usize = 64 * 1024 * 1024;
+
 fn fix(args: &FixArgs) -> Result<u8, String> {
     let resolver = SettingsResolver::new(args);
     // Refuse unknown ids on the command line before reading any file.
     plan(&overrides(args).apply(Settings::default()))?;
-    let stdin = args.paths.iter().any(|path| path == Path::new("-"))
-        || (args.paths.is_empty() && args.stdin_filename.is_some());
-    if stdin {
+    let dash = args.paths.iter().any(|path| path == Path::new("-"));
+    if args.stdin_filename.is_some() && !args.paths.is_empty() && !dash {
+        return Err(
+            "--stdin-filename reads standard input: give it no paths (or `-`), or drop it to fix files"
+                .into(),
+        );
+    }
+    if dash || (args.paths.is_empty() && args.stdin_filename.is_some()) {
         if args.paths.len() > 1 {
             return Err("`-` (stdin) cannot be combined with other paths".into());
         }
@@ -311,23 +342,74 @@ fn fix(args: &FixArgs) -> Result<u8, String> {
     } else {
         Mode::Report
     };
-    let found = discovery::discover(&paths);
-    let reports: Vec<FileReport> = found
-        .par_iter()
-        .map(|found| match found {
-            Found::File(path) => FileReport {
-                display: discovery::display(path),
-                result: resolver
-                    .for_directory(&directory_of(path))
-                    .and_then(|settings| process_file(path, args, &settings, mode)),
+    if mode == Mode::Write {
+        output::remove_temporaries_on_interrupt();
+    }
+    let discovered = discovery::discover(&paths, &|root| resolver.patterns_for(root));
+    let mut printer = ReportPrinter::new(args, mode);
+    printer.discovery(&discovered);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(FILE_THREAD_STACK)
+        .build()
+        .map_err(|error| format!("cannot start worker threads: {error}"))?;
+    let found = &discovered.found;
+    // Results are printed in order as they come (a reorder buffer holds
+    // only the ones that finish early), so memory does not grow with the
+    // number of files and what was written is on screen at once.
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let resolver = &resolver;
+        scope.spawn(move || {
+            pool.install(|| {
+                found
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(sender, |sender, (index, found)| {
+                        let _ = sender.send((index, process_found(found, args, resolver, mode)));
+                    });
+            });
+        });
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        for (index, report) in receiver {
+            waiting.insert(index, report);
+            while let Some(report) = waiting.remove(&next) {
+                printer.file(report);
+                next += 1;
+            }
+        }
+    });
+    Ok(printer.finish())
+}
+
+fn process_found(
+    found: &Found,
+    args: &FixArgs,
+    resolver: &SettingsResolver,
+    mode: Mode,
+) -> FileReport {
+    match found {
+        Found::File(path) => FileReport {
+            display: discovery::display(path),
+            result: match resolver.for_directory(&directory_of(path)) {
+                Err(message) => Err(FileError::Settings(message)),
+                Ok(settings) => {
+                    // A bug in a transform must cost one file, not the run.
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        process_file(path, args, &settings, mode)
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err("internal error while fixing this file (please report it); the file was not changed".into())
+                    })
+                    .map_err(FileError::File)
+                }
             },
-            Found::Error(path, reason) => FileReport {
-                display: discovery::display(path),
-                result: Err(reason.clone()),
-            },
-        })
-        .collect();
-    Ok(print_reports(&reports, args, mode))
+        },
+        Found::Error(path, reason) => FileReport {
+            display: discovery::display(path),
+            result: Err(FileError::File(reason.clone())),
+        },
+    }
 }
 
 fn process_file(
@@ -339,11 +421,16 @@ fn process_file(
     let original = input::read_file(path).map_err(|error| error.to_string())?;
     let context_dir = args.context.clone().unwrap_or_else(|| directory_of(path));
     let outcome = fix_text(&original, Some(path), Some(&context_dir), settings)?;
-    if mode == Mode::Write && outcome.changed(&original) {
+    let written = mode == Mode::Write && outcome.changed(&original);
+    if written {
         output::write_atomically(path, &outcome.text)
             .map_err(|error| format!("cannot write: {error}"))?;
     }
-    Ok(Processed { original, outcome })
+    Ok(Processed {
+        original,
+        outcome,
+        written,
+    })
 }
 
 /// The directory holding `path`: `.` for a bare file name, whose parent is
@@ -408,7 +495,11 @@ fn fix_stdin(args: &FixArgs, resolver: &SettingsResolver) -> Result<u8, String> 
     let changed = outcome.changed(&original);
     let report = FileReport {
         display: display.clone(),
-        result: Ok(Processed { original, outcome }),
+        result: Ok(Processed {
+            original,
+            outcome,
+            written: false,
+        }),
     };
     if !args.quiet {
         let mut err = std::io::stderr().lock();
@@ -472,7 +563,9 @@ fn print_fix_lines(err: &mut impl Write, report: &FileReport) {
     let Ok(processed) = &report.result else {
         return;
     };
-    for fix in &processed.outcome.applied {
+    let mut applied: Vec<_> = processed.outcome.applied.iter().collect();
+    applied.sort_by_key(|fix| fix.line);
+    for fix in applied {
         let _ = writeln!(
             err,
             "{}:{}: [{}] {}",
@@ -488,141 +581,241 @@ fn print_fix_lines(err: &mut impl Write, report: &FileReport) {
     }
 }
 
-fn print_reports(reports: &[FileReport], args: &FixArgs, mode: Mode) -> u8 {
-    let color = args.color.for_stdout();
-    let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
-    let (mut changed_files, mut fixes, mut unsafe_fixes, mut errors) = (0, 0, 0, 0);
-    for report in reports {
+/// Prints each file's report as it comes and the summary at the end.
+struct ReportPrinter<'a> {
+    args: &'a FixArgs,
+    mode: Mode,
+    color: bool,
+    changed_files: usize,
+    fixes: usize,
+    unsafe_fixes: usize,
+    errors: usize,
+    /// Settings errors already printed, and how many files each kept from
+    /// being processed.
+    settings_errors: Vec<(String, usize)>,
+    context_changes: Vec<(&'static str, engine::ContextChange)>,
+}
+
+impl<'a> ReportPrinter<'a> {
+    fn new(args: &'a FixArgs, mode: Mode) -> Self {
+        Self {
+            args,
+            mode,
+            color: args.color.for_stdout(),
+            changed_files: 0,
+            fixes: 0,
+            unsafe_fixes: 0,
+            errors: 0,
+            settings_errors: Vec::new(),
+            context_changes: Vec::new(),
+        }
+    }
+
+    /// Warnings about the walk: a path with no Dockerfile in it (an error
+    /// with `--check`, which must never pass on nothing), files found twice.
+    fn discovery(&mut self, discovered: &discovery::Discovery) {
+        let mut err = std::io::stderr().lock();
+        for directory in &discovered.empty_directories {
+            let _ = writeln!(
+                err,
+                "dockfix: warning: {}: no Dockerfile found (looked for Dockerfile, Dockerfile.*, Dockerfile-*, *.Dockerfile, Containerfile...; `include` in dockfix.toml adds names)",
+                discovery::display(directory)
+            );
+            if self.mode == Mode::Check {
+                self.errors += 1;
+            }
+        }
+        if self.args.verbose {
+            for (path, first) in &discovered.duplicates {
+                let _ = writeln!(
+                    err,
+                    "{}: the same file as {} (a link or a repeated path); handled once",
+                    discovery::display(path),
+                    discovery::display(first)
+                );
+            }
+        }
+    }
+
+    fn file(&mut self, report: FileReport) {
+        let args = self.args;
+        let mut out = std::io::stdout().lock();
+        let mut err = std::io::stderr().lock();
         let processed = match &report.result {
             Ok(processed) => processed,
-            Err(message) => {
-                errors += 1;
+            Err(FileError::File(message)) => {
+                self.errors += 1;
                 let _ = writeln!(err, "dockfix: error: {}: {message}", report.display);
-                continue;
+                return;
+            }
+            Err(FileError::Settings(message)) => {
+                self.errors += 1;
+                match self
+                    .settings_errors
+                    .iter_mut()
+                    .find(|(seen, _)| seen == message)
+                {
+                    Some((_, files)) => *files += 1,
+                    None => {
+                        let _ = writeln!(err, "dockfix: error: {message}");
+                        self.settings_errors.push((message.clone(), 1));
+                    }
+                }
+                return;
             }
         };
         let changed = processed.outcome.changed(&processed.original);
-        unsafe_fixes += processed.outcome.unsafe_available.len();
+        self.unsafe_fixes += processed.outcome.unsafe_available.len();
+        self.context_changes
+            .extend(processed.outcome.context_changes.iter().cloned());
         if args.verbose {
             let _ = writeln!(
                 err,
                 "{}: {} pass(es), {} fix(es) put off to a later pass by overlaps",
                 report.display, processed.outcome.passes, processed.outcome.deferred
             );
-            print_skip_lines(&mut err, report);
+            print_skip_lines(&mut err, &report);
         }
         if !changed {
-            continue;
+            return;
         }
-        changed_files += 1;
-        fixes += processed.outcome.applied.len();
+        self.changed_files += 1;
+        self.fixes += processed.outcome.applied.len();
         if args.diff {
             let diff = output::unified_diff(
                 &report.display,
                 &processed.original,
                 &processed.outcome.text,
-                color,
+                self.color,
             );
             let _ = out.write_all(diff.as_bytes());
         }
-        if mode == Mode::Check && !args.diff {
+        if self.mode == Mode::Check && !args.diff {
             let _ = writeln!(out, "would fix: {}", report.display);
         }
+        if processed.written && args.verbose {
+            let _ = writeln!(err, "wrote {}", report.display);
+        }
         if args.quiet {
-            continue;
+            return;
         }
         // A plain run is a report, so its fix lines are the output; with
         // --diff, --check or --write they are commentary on stderr.
-        if mode == Mode::Report && !args.diff {
-            print_fix_lines(&mut out, report);
+        if self.mode == Mode::Report && !args.diff {
+            print_fix_lines(&mut out, &report);
         } else {
-            print_fix_lines(&mut err, report);
+            print_fix_lines(&mut err, &report);
         }
     }
-    let context_changes = reports
-        .iter()
-        .filter_map(|report| report.result.as_ref().ok())
-        .flat_map(|processed| {
-            processed
-                .outcome
-                .context_changes
-                .iter()
-                .map(|(id, change)| (*id, change.clone()))
-        })
-        .collect();
-    for planned in context_files::plan(context_changes) {
-        let display = discovery::display(&planned.path);
-        changed_files += 1;
-        fixes += planned.messages.len();
-        if args.diff {
-            let diff = match &planned.original {
-                Some(original) => output::unified_diff(&display, original, &planned.text, color),
-                None => output::creation_diff(&display, &planned.text, color),
-            };
-            let _ = out.write_all(diff.as_bytes());
-        }
-        if mode == Mode::Check && !args.diff {
-            let _ = writeln!(out, "would fix: {display}");
-        }
-        if mode == Mode::Write
-            && let Err(error) = output::write_atomically_with_default_mode(
-                &planned.path,
-                &planned.text,
-                Some(0o644),
-            )
-        {
-            errors += 1;
-            let _ = writeln!(err, "dockfix: error: {display}: cannot write: {error}");
-            continue;
-        }
-        if args.quiet {
-            continue;
-        }
-        for (transform, message) in &planned.messages {
-            let line = format!("{display}: [{transform}] {message}");
-            if mode == Mode::Report && !args.diff {
-                let _ = writeln!(out, "{line}");
-            } else {
-                let _ = writeln!(err, "{line}");
+
+    /// Context files (merged over all Dockerfiles), the summary, the exit
+    /// status.
+    fn finish(mut self) -> u8 {
+        let args = self.args;
+        let mode = self.mode;
+        let mut out = std::io::stdout().lock();
+        let mut err = std::io::stderr().lock();
+        for planned in context_files::plan(std::mem::take(&mut self.context_changes)) {
+            let display = discovery::display(&planned.path);
+            self.changed_files += 1;
+            self.fixes += planned.messages.len();
+            if args.diff {
+                let diff = match &planned.original {
+                    Some(original) => {
+                        output::unified_diff(&display, original, &planned.text, self.color)
+                    }
+                    None => output::creation_diff(&display, &planned.text, self.color),
+                };
+                let _ = out.write_all(diff.as_bytes());
+            }
+            if mode == Mode::Check && !args.diff {
+                let _ = writeln!(out, "would fix: {display}");
+            }
+            if mode == Mode::Write
+                && let Err(error) = output::write_atomically_with_default_mode(
+                    &planned.path,
+                    &planned.text,
+                    Some(0o644),
+                )
+            {
+                self.errors += 1;
+                let _ = writeln!(err, "dockfix: error: {display}: cannot write: {error}");
+                continue;
+            }
+            if args.quiet {
+                continue;
+            }
+            for (transform, message) in &planned.messages {
+                let line = format!("{display}: [{transform}] {message}");
+                if mode == Mode::Report && !args.diff {
+                    let _ = writeln!(out, "{line}");
+                } else {
+                    let _ = writeln!(err, "{line}");
+                }
             }
         }
-    }
-    if !args.quiet {
-        let verb = if mode == Mode::Write {
-            "Fixed"
+        for (message, files) in &self.settings_errors {
+            if *files > 1 {
+                let _ = writeln!(
+                    err,
+                    "dockfix: {files} files were not processed because of: {}",
+                    message.split(':').next().unwrap_or(message)
+                );
+            }
+        }
+        if !args.quiet {
+            let verb = if mode == Mode::Write {
+                "Fixed"
+            } else {
+                "Would fix"
+            };
+            let changed_files = self.changed_files;
+            let fixes = self.fixes;
+            let mut summary = match changed_files {
+                0 if self.errors == 0 => "No changes.".to_string(),
+                0 => "No changes in the files that could be processed.".to_string(),
+                _ => format!(
+                    "{verb} {changed_files} file{} ({fixes} fix{}).",
+                    plural(changed_files),
+                    if fixes == 1 { "" } else { "es" }
+                ),
+            };
+            if self.errors > 0 {
+                summary.push_str(&format!(
+                    " {} error{}; see above.",
+                    self.errors,
+                    plural(self.errors)
+                ));
+            }
+            let _ = writeln!(err, "{summary}");
+            if self.unsafe_fixes > 0 {
+                let _ = writeln!(
+                    err,
+                    "{} more fix{} available with --unsafe.",
+                    self.unsafe_fixes,
+                    if self.unsafe_fixes == 1 {
+                        " is"
+                    } else {
+                        "es are"
+                    }
+                );
+            }
+            if mode == Mode::Report && changed_files > 0 && !args.diff {
+                let _ = writeln!(
+                    err,
+                    "Run with --diff to see the changes, --write to apply them."
+                );
+            } else if mode != Mode::Write && changed_files > 0 && args.diff {
+                let _ = writeln!(err, "Run with --write to apply them.");
+            }
+        }
+        if self.errors > 0 {
+            exit::ERROR
+        } else if self.changed_files > 0 && mode != Mode::Write {
+            exit::CHANGES
         } else {
-            "Would fix"
-        };
-        let summary = match changed_files {
-            0 => "No changes.".to_string(),
-            _ => format!(
-                "{verb} {changed_files} file{} ({fixes} fix{}).",
-                plural(changed_files),
-                if fixes == 1 { "" } else { "es" }
-            ),
-        };
-        let _ = writeln!(err, "{summary}");
-        if unsafe_fixes > 0 {
-            let _ = writeln!(
-                err,
-                "{unsafe_fixes} more fix{} available with --unsafe.",
-                if unsafe_fixes == 1 { " is" } else { "es are" }
-            );
+            exit::CLEAN
         }
-        if mode == Mode::Report && changed_files > 0 && !args.diff {
-            let _ = writeln!(
-                err,
-                "Run with --diff to see the changes, --write to apply them."
-            );
-        }
-    }
-    if errors > 0 {
-        exit::ERROR
-    } else if changed_files > 0 && mode != Mode::Write {
-        exit::CHANGES
-    } else {
-        exit::CLEAN
     }
 }
 

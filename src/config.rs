@@ -3,7 +3,9 @@
 //! ```toml
 //! select = ["merge-runs", "cleanup-same-layer"]   # default: all
 //! ignore = ["dockerignore"]
-//! unsafe = false
+//! unsafe = false        # explicit: no unsafe fixes, even of selected transforms
+//! include = ["*.df"]    # more file names to walk for
+//! exclude = ["legacy/**", "Dockerfile.upstream"]  # paths never walked
 //!
 //! [transforms.slim-base-image]
 //! prefer = "slim"          # or "alpine"
@@ -41,6 +43,13 @@ pub struct Settings {
     pub ignore: Vec<String>,
     /// Apply unsafe fixes too.
     pub allow_unsafe: bool,
+    /// Whether naming a transform in `select` opts in to its unsafe fixes:
+    /// yes on the command line, and in the file unless it says
+    /// `unsafe = false` (an explicit "no" wins there).
+    pub select_opts_in_unsafe: bool,
+    /// Extra file-name globs to walk for, and paths to leave out.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
     /// The base-image map with the user's entries merged in.
     pub base_images: Option<BaseImageMap>,
     pub slim_base_image: SlimBaseImageOptions,
@@ -96,8 +105,12 @@ pub enum GoRuntime {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ConfigFile {
-    select: Option<Vec<String>>,
-    ignore: Option<Vec<String>>,
+    select: Option<Vec<toml::Spanned<String>>>,
+    ignore: Option<Vec<toml::Spanned<String>>>,
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
     #[serde(rename = "unsafe")]
     allow_unsafe: Option<bool>,
     #[serde(default)]
@@ -133,6 +146,7 @@ impl Overrides {
     pub fn apply(&self, mut settings: Settings) -> Settings {
         if let Some(select) = &self.select {
             settings.select = Some(select.clone());
+            settings.select_opts_in_unsafe = true;
         }
         settings.ignore.extend(self.ignore.iter().cloned());
         settings.allow_unsafe |= self.allow_unsafe;
@@ -160,6 +174,25 @@ pub fn parse(text: &str) -> Result<Settings, String> {
             None => message,
         }
     })?;
+    // Transform ids are checked here, where their place in the file is
+    // known, so the error names the file's line once, not every Dockerfile.
+    for id in file.select.iter().chain(&file.ignore).flatten() {
+        let known = matches!(id.get_ref().as_str(), "all" | "none")
+            || crate::transforms::by_id(id.get_ref()).is_some();
+        if !known {
+            let (line, column) = line_column(text, id.span().start);
+            return Err(format!(
+                "line {line}, column {column}: unknown transform `{}` (see `dockfix rules`)",
+                id.get_ref()
+            ));
+        }
+    }
+    for pattern in file.include.iter().chain(&file.exclude) {
+        crate::discovery::Patterns::new(std::slice::from_ref(pattern), &[])?;
+    }
+    let ids = |list: Option<Vec<toml::Spanned<String>>>| -> Option<Vec<String>> {
+        list.map(|ids| ids.into_iter().map(toml::Spanned::into_inner).collect())
+    };
     let base_images = (!file.base_images.is_empty() || !file.runtimes.is_empty()).then(|| {
         BaseImageMap::with_overrides(&BaseImageMap {
             images: file.base_images,
@@ -168,9 +201,12 @@ pub fn parse(text: &str) -> Result<Settings, String> {
         })
     });
     Ok(Settings {
-        select: file.select,
-        ignore: file.ignore.unwrap_or_default(),
+        select: ids(file.select),
+        ignore: ids(file.ignore).unwrap_or_default(),
         allow_unsafe: file.allow_unsafe.unwrap_or(false),
+        select_opts_in_unsafe: file.allow_unsafe != Some(false),
+        include: file.include,
+        exclude: file.exclude,
         base_images,
         slim_base_image: file.transforms.slim_base_image.unwrap_or_default(),
         multi_stage: file.transforms.multi_stage.unwrap_or_default(),
@@ -243,8 +279,38 @@ mod tests {
     }
 
     #[test]
+    fn unknown_transform_ids_name_line_and_column() {
+        let error =
+            parse("unsafe = true\nselect = [\"merge-runs\", \"merge-rnus\"]\n").unwrap_err();
+        assert!(
+            error.starts_with("line 2, column 25: unknown transform `merge-rnus`"),
+            "{error}"
+        );
+        let error = parse("ignore = [\"x\"]\n").unwrap_err();
+        assert!(error.starts_with("line 1, column 11"), "{error}");
+    }
+
+    #[test]
+    fn an_explicit_unsafe_false_wins_over_the_files_select() {
+        let file = parse("select = [\"package-cache-flags\"]\nunsafe = false\n").unwrap();
+        assert!(!file.select_opts_in_unsafe);
+        let file = parse("select = [\"package-cache-flags\"]\n").unwrap();
+        assert!(file.select_opts_in_unsafe);
+        let strict = parse("unsafe = false\n").unwrap();
+        let merged = Overrides {
+            select: Some(vec!["merge-runs".into()]),
+            ..Overrides::default()
+        }
+        .apply(strict);
+        assert!(
+            merged.select_opts_in_unsafe,
+            "naming on the command line opts in"
+        );
+    }
+
+    #[test]
     fn command_line_overrides_the_file() {
-        let file = parse("select = [\"a\"]\nignore = [\"b\"]\n").unwrap();
+        let file = parse("select = [\"merge-runs\"]\nignore = [\"dockerignore\"]\n").unwrap();
         let merged = Overrides {
             select: Some(vec!["c".into()]),
             ignore: vec!["d".into()],
@@ -252,7 +318,7 @@ mod tests {
         }
         .apply(file);
         assert_eq!(merged.select.unwrap(), ["c"]);
-        assert_eq!(merged.ignore, ["b", "d"]);
+        assert_eq!(merged.ignore, ["dockerignore", "d"]);
         assert!(merged.allow_unsafe);
     }
 

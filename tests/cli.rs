@@ -78,6 +78,7 @@ fn bad_input_is_one_line_and_exit_2_and_other_files_still_run() {
     write(dir.path(), "bin.Dockerfile", b"FROM a\0\x01\x02");
     write(dir.path(), "latin1.Dockerfile", b"FROM caf\xe9\n");
     write(dir.path(), "empty.Dockerfile", b"");
+    write(dir.path(), "utf16.Dockerfile", b"\xff\xfeF\0R\0O\0M\0");
     write(dir.path(), "huge.Dockerfile", &vec![b'#'; 9 * 1024 * 1024]);
     write(dir.path(), "good.Dockerfile", b"FROM alpine\n");
     let output = run(&["--check", "."], dir.path());
@@ -86,7 +87,7 @@ fn bad_input_is_one_line_and_exit_2_and_other_files_still_run() {
     for (name, reason) in [
         ("bin.Dockerfile", "binary"),
         ("latin1.Dockerfile", "UTF-8"),
-        ("empty.Dockerfile", "empty"),
+        ("utf16.Dockerfile", "UTF-16 text; save it as UTF-8"),
         ("huge.Dockerfile", "MiB"),
     ] {
         let line = stderr
@@ -97,6 +98,11 @@ fn bad_input_is_one_line_and_exit_2_and_other_files_still_run() {
         assert!(line.contains(reason), "{line}");
     }
     assert!(!stderr.contains("good.Dockerfile"));
+    // An empty file is valid input with nothing to fix.
+    assert!(!stderr.contains("empty.Dockerfile"), "{stderr}");
+    // After errors the summary says so, never a bare "No changes."
+    assert!(!stderr.contains("No changes."), "{stderr}");
+    assert!(stderr.contains("4 errors"), "{stderr}");
     assert_eq!(
         std::fs::read(dir.path().join("bin.Dockerfile")).unwrap(),
         b"FROM a\0\x01\x02"
@@ -127,8 +133,8 @@ fn missing_and_unreadable_paths() {
 #[test]
 fn stdin_bad_input() {
     for (input, reason) in [
-        (&b"\xff\xfe"[..], "UTF-8"),
-        (b"", "empty"),
+        (&b"FROM \xff"[..], "UTF-8"),
+        (b"\xff\xfeF\0R\0", "UTF-16"),
         (b"FROM\0", "binary"),
     ] {
         let output = run_stdin(&["-"], input);
@@ -493,4 +499,265 @@ fn diff_is_not_coloured_when_piped() {
     assert_eq!(output.status.code(), Some(1));
     assert!(text(&output.stdout).contains("-RUN apk add curl"));
     assert!(!text(&output.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn an_empty_buffer_prints_back_empty_quietly() {
+    for input in [&b""[..], b"\n\n", b"   "] {
+        let output = run_stdin(&["-"], input);
+        assert_eq!(output.status.code(), Some(0));
+        assert_eq!(output.stdout, input);
+        assert_eq!(text(&output.stderr), "");
+    }
+}
+
+#[test]
+fn stdin_filename_with_a_path_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_stdin(&["--stdin-filename", "Dockerfile", "."], b"FROM a\n");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--stdin-filename"), "{stderr}");
+    drop(dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn write_goes_through_a_link_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = write(dir.path(), "real/Dockerfile", b"FROM a\nRUN a\nRUN b\n");
+    std::os::unix::fs::symlink("real/Dockerfile", dir.path().join("Dockerfile")).unwrap();
+    let output = run(&["--write", "-v", "."], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let link = dir.path().join("Dockerfile");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let fixed = std::fs::read_to_string(&real).unwrap();
+    assert!(fixed.contains("RUN a && "), "{fixed}");
+    // The walk met the file twice (link and target): handled once, and -v says so.
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("handled once"), "{stderr}");
+    assert!(stderr.contains("Fixed 1 file"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn write_keeps_owner_group_and_hard_links() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "Dockerfile", b"FROM a\nRUN a\nRUN b\n");
+    std::fs::hard_link(&path, dir.path().join("twin")).unwrap();
+    let owned = write(dir.path(), "svc/Dockerfile", b"FROM a\nRUN a\nRUN b\n");
+    let can_chown = std::os::unix::fs::chown(&owned, Some(65534), Some(65534)).is_ok();
+    let output = run(&["--write", "."], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let twin = std::fs::read_to_string(dir.path().join("twin")).unwrap();
+    assert!(
+        twin.contains("RUN a && "),
+        "the hard link must see the new text"
+    );
+    if can_chown {
+        let metadata = std::fs::metadata(&owned).unwrap();
+        assert_eq!((metadata.uid(), metadata.gid()), (65534, 65534));
+        assert!(
+            std::fs::read_to_string(&owned)
+                .unwrap()
+                .contains("RUN a && ")
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_dockerfile_is_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new("mkfifo")
+        .arg(dir.path().join("Dockerfile"))
+        .status();
+    if !status.is_ok_and(|status| status.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let output = run(&["--write", "Dockerfile"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("is a FIFO"),
+        "{}",
+        text(&output.stderr)
+    );
+    let kind = std::fs::symlink_metadata(dir.path().join("Dockerfile")).unwrap();
+    assert!(!kind.is_file(), "the FIFO must not be replaced by a file");
+}
+
+#[test]
+fn discovery_matches_common_names_and_skips_leftovers() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "Dockerfile-prod",
+        "Dockerfile_dev",
+        "lower/dockerfile",
+        "prod.dockerfile",
+        "Dockerfile.orig",
+        "Dockerfile.bak",
+        "Dockerfile~",
+        "Dockerfile.rej",
+        "Dockerfile.md",
+        "custom/app.df",
+        "legacy/Dockerfile",
+    ] {
+        write(dir.path(), name, b"FROM a\n");
+    }
+    write(
+        dir.path(),
+        "dockfix.toml",
+        b"include = [\"*.df\"]\nexclude = [\"legacy/**\"]\n",
+    );
+    let output = run(&["--select", "none", "-v", "."], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = text(&output.stderr);
+    for name in [
+        "Dockerfile-prod:",
+        "Dockerfile_dev:",
+        "lower/dockerfile:",
+        "prod.dockerfile:",
+        "custom/app.df:",
+    ] {
+        assert!(stderr.contains(name), "{name} missing from {stderr}");
+    }
+    for name in [".orig", ".bak", "~", ".rej", ".md", "legacy/"] {
+        assert!(!stderr.contains(name), "{name} walked: {stderr}");
+    }
+}
+
+#[test]
+fn a_directory_without_dockerfiles_is_never_a_silent_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "README.md", b"# nothing here\n");
+    let output = run(&["--check", "."], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("no Dockerfile found"), "{stderr}");
+    assert!(!stderr.contains("No changes."), "{stderr}");
+}
+
+#[test]
+fn a_path_given_twice_is_processed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", b"FROM a\nRUN a\nRUN b\n");
+    let output = run(&["Dockerfile", "Dockerfile", "./Dockerfile"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert_eq!(stdout.matches("merge-runs").count(), 1, "{stdout}");
+}
+
+#[test]
+fn an_explicit_unsafe_false_wins_over_select_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+    );
+    write(
+        dir.path(),
+        "dockfix.toml",
+        b"select = [\"package-cache-flags\"]\nunsafe = false\n",
+    );
+    let output = run(&["--diff", "."], dir.path());
+    assert!(
+        !text(&output.stdout).contains("--no-install-recommends"),
+        "{}",
+        text(&output.stdout)
+    );
+    // Naming the transform on the command line still opts in, as documented.
+    let output = run(
+        &["--diff", "--select", "package-cache-flags", "."],
+        dir.path(),
+    );
+    assert!(text(&output.stdout).contains("--no-install-recommends"));
+}
+
+#[test]
+fn an_unknown_id_in_dockfix_toml_is_reported_once_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a/Dockerfile", "b/Dockerfile", "c/Dockerfile"] {
+        write(dir.path(), name, b"FROM a\n");
+    }
+    write(dir.path(), "dockfix.toml", b"ignore = [\"merge-rnus\"]\n");
+    let output = run(&["--check", "."], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.matches("unknown transform").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("dockfix.toml: line 1, column 11: unknown transform `merge-rnus`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn reports_are_sorted_by_line_and_diff_says_how_to_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM alpine:3.19\nRUN apk add curl\nRUN echo a\nRUN echo b\nRUN pip install x\n",
+    );
+    let output = run(&["Dockerfile"], dir.path());
+    let lines: Vec<usize> = text(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split(':').nth(1)?.parse().ok())
+        .collect();
+    assert!(lines.len() >= 2, "{}", text(&output.stdout));
+    assert!(lines.windows(2).all(|pair| pair[0] <= pair[1]), "{lines:?}");
+    let output = run(&["--diff", "Dockerfile"], dir.path());
+    assert!(
+        text(&output.stderr).contains("--write"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_write_leaves_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for index in 0..400 {
+        write(
+            dir.path(),
+            &format!("svc{index}/Dockerfile"),
+            b"FROM a\nRUN a\nRUN b\nRUN c\n",
+        );
+    }
+    let mut child = dockfix()
+        .args(["--write", "-q", "."])
+        .current_dir(dir.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let leftovers = walk_names(dir.path())
+        .into_iter()
+        .filter(|name| name.starts_with(".dockfix-"))
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+fn walk_names(dir: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        names.push(entry.file_name().to_string_lossy().into_owned());
+        if entry.path().is_dir() {
+            names.extend(walk_names(&entry.path()));
+        }
+    }
+    names
 }
