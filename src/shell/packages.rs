@@ -156,6 +156,8 @@ fn option_takes_value(manager: Manager, option: &str) -> bool {
             "--report",
         ],
         Manager::Npm | Manager::Pnpm => &[
+            "--userconfig",
+            "--globalconfig",
             "--prefix",
             "-C",
             "--registry",

@@ -1,11 +1,15 @@
 #![doc = include_str!("../../transforms/copy-manifests-first/README.md")]
 
 use crate::dockerignore::DockerIgnore;
-use crate::engine::{BuildContext, Context, Edit, Fix, Safety, Transform};
+use crate::engine::{Context, Edit, Fix, Safety, Transform};
 use crate::shell::packages::{self, Manager};
 use crate::shell::{Script, SimpleCommand};
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
-use crate::transforms::workdir::{normalize, workdir_before};
+use crate::transforms::workdir::{Dir, workdir_before};
+
+mod needs;
+
+use needs::{Needs, NodeManager, Project};
 
 pub struct CopyManifestsFirst;
 
@@ -36,10 +40,18 @@ impl Transform for CopyManifestsFirst {
         let mut fixes = Vec::new();
         for stage in file.stages() {
             for (index, instruction) in stage.body.iter().enumerate() {
-                if let Some(copy) = WholeContextCopy::of(instruction)
-                    && let Some(fix) = plan(file, &stage, index, &copy, build, &ignored, text)
-                {
-                    fixes.push(fix);
+                if let Some(copy) = WholeContextCopy::of(instruction) {
+                    let project = Project {
+                        build,
+                        ignored: &ignored,
+                    };
+                    match plan(file, &stage, index, &copy, &project, text) {
+                        Ok(Some(fix)) => fixes.push(fix),
+                        Ok(None) => {}
+                        Err(reason) => {
+                            context.skip(self.id(), instruction.range().start, reason);
+                        }
+                    }
                 }
             }
         }
@@ -120,6 +132,9 @@ struct Step {
     kind: StepKind,
     /// Options given to the install (to look for `--ignore-scripts`, ...).
     options: Vec<String>,
+    /// Every literal argument, to find the context files it names
+    /// (`--userconfig .npmrc.ci`, `--find-links ./wheels`, `-s settings.xml`).
+    words: Vec<String>,
 }
 
 /// How a `RUN` between the copy and the install relates to the sources.
@@ -127,16 +142,17 @@ enum RunRole {
     Step(Step),
     /// Known not to read the build context.
     Harmless,
-    /// Could read the sources, or cannot be analysed.
-    Unknown,
+    /// Could read the sources, or cannot be analysed; with a reason when it
+    /// is an install that needs them (`pip install .`), worth telling.
+    Unknown(Option<String>),
 }
 
 fn classify_run(file: &Dockerfile, run: &Instruction) -> RunRole {
     if run.is_error() || !run.heredocs().is_empty() {
-        return RunRole::Unknown;
+        return RunRole::Unknown(None);
     }
     let Some(script) = Script::of_run(file, run) else {
-        return RunRole::Unknown;
+        return RunRole::Unknown(None);
     };
     // A `cd` moves the install away from the copied manifests.
     let moves = script
@@ -147,8 +163,9 @@ fn classify_run(file: &Dockerfile, run: &Instruction) -> RunRole {
     for (command, _) in script.simple_commands() {
         match classify_command(command) {
             RunRole::Step(found) if !moves && step.is_none() => step = Some(found),
+            RunRole::Step(_) => return RunRole::Unknown(None),
             RunRole::Harmless => {}
-            _ => return RunRole::Unknown,
+            unknown => return unknown,
         }
     }
     match step {
@@ -180,7 +197,7 @@ fn is_path_like(arg: &str) -> bool {
 
 fn classify_command(command: &SimpleCommand) -> RunRole {
     let Some(program) = command.program() else {
-        return RunRole::Unknown;
+        return RunRole::Unknown(None);
     };
     let args: Vec<String> = match command
         .literal_args()
@@ -188,7 +205,7 @@ fn classify_command(command: &SimpleCommand) -> RunRole {
         .collect::<Option<Vec<_>>>()
     {
         Some(args) => args,
-        None => return RunRole::Unknown,
+        None => return RunRole::Unknown(None),
     };
     if let Some(package) = packages::package_command(command, Default::default()) {
         return classify_package_command(&package);
@@ -204,6 +221,7 @@ fn classify_command(command: &SimpleCommand) -> RunRole {
             ecosystem,
             kind,
             options: options.clone(),
+            words: args.clone(),
         })
     };
     match program.as_str() {
@@ -222,7 +240,7 @@ fn classify_command(command: &SimpleCommand) -> RunRole {
             {
                 RunRole::Harmless
             }
-            _ => RunRole::Unknown,
+            _ => RunRole::Unknown(None),
         },
         "mvn" => {
             if operands.iter().any(|goal| {
@@ -255,14 +273,14 @@ fn classify_command(command: &SimpleCommand) -> RunRole {
                 dependency_command.push_str(" dependency:go-offline");
                 step(Ecosystem::Maven, StepKind::Build { dependency_command })
             } else {
-                RunRole::Unknown
+                RunRole::Unknown(None)
             }
         }
         "dotnet" => {
             let project = dotnet_project(&args);
             let project_arg = project.map(|p| format!(" {p}")).unwrap_or_default();
             match operands.first().map(|s| s.as_str()) {
-                Some(_) if project.is_some_and(|p| p.contains('/')) => RunRole::Unknown,
+                Some(_) if project.is_some_and(|p| p.contains('/')) => RunRole::Unknown(None),
                 Some("restore") => step(Ecosystem::Dotnet, StepKind::Install),
                 Some("build" | "publish") => step(
                     Ecosystem::Dotnet,
@@ -270,7 +288,7 @@ fn classify_command(command: &SimpleCommand) -> RunRole {
                         dependency_command: format!("dotnet restore{project_arg}"),
                     },
                 ),
-                _ => RunRole::Unknown,
+                _ => RunRole::Unknown(None),
             }
         }
         // `poetry install` takes no operands: other words are option values.
@@ -278,14 +296,19 @@ fn classify_command(command: &SimpleCommand) -> RunRole {
             if options.iter().any(|o| o == "--no-root") {
                 step(Ecosystem::Poetry, StepKind::Install)
             } else {
-                RunRole::Unknown
+                RunRole::Unknown(Some(
+                    "`poetry install` without `--no-root` installs the project itself, which reads its sources".into(),
+                ))
             }
         }
         "uv" => match operands.first().map(|s| s.as_str()) {
             Some("sync") if options.iter().any(|o| o == "--no-install-project") => {
                 step(Ecosystem::Uv, StepKind::Install)
             }
-            _ => RunRole::Unknown,
+            Some("sync") => RunRole::Unknown(Some(
+                "`uv sync` without `--no-install-project` installs the project itself, which reads its sources".into(),
+            )),
+            _ => RunRole::Unknown(None),
         },
         "pipenv"
             if operands.first().map(|s| s.as_str()) == Some("install") && operands.len() == 1 =>
@@ -293,7 +316,7 @@ fn classify_command(command: &SimpleCommand) -> RunRole {
             step(Ecosystem::Pipenv, StepKind::Install)
         }
         _ if HARMLESS_COMMANDS.contains(&program.as_str()) => RunRole::Harmless,
-        _ => RunRole::Unknown,
+        _ => RunRole::Unknown(None),
     }
 }
 
@@ -337,7 +360,7 @@ fn classify_package_command(package: &packages::PackageCommand) -> RunRole {
     let subcommand = package.subcommand.as_deref();
     let operands = package.operands();
     if package.args.iter().any(Option::is_none) {
-        return RunRole::Unknown;
+        return RunRole::Unknown(None);
     }
     let named_only = !operands.is_empty() && !operands.iter().any(|o| is_path_like(o));
     let step = |ecosystem| {
@@ -345,6 +368,7 @@ fn classify_package_command(package: &packages::PackageCommand) -> RunRole {
             ecosystem,
             kind: StepKind::Install,
             options: package.options.clone(),
+            words: package.args.iter().flatten().cloned().collect(),
         })
     };
     let elsewhere = package.has_option(&[
@@ -365,7 +389,7 @@ fn classify_package_command(package: &packages::PackageCommand) -> RunRole {
         | Manager::Microdnf
         | Manager::Zypper => {
             if operands.iter().any(|o| is_path_like(o)) || subcommand == Some("source") {
-                RunRole::Unknown
+                RunRole::Unknown(None)
             } else {
                 RunRole::Harmless
             }
@@ -378,7 +402,7 @@ fn classify_package_command(package: &packages::PackageCommand) -> RunRole {
                 RunRole::Harmless
             }
             Some("config" | "set") => RunRole::Harmless,
-            _ => RunRole::Unknown,
+            _ => RunRole::Unknown(None),
         },
         Manager::Yarn => match subcommand {
             None | Some("install") if !elsewhere => step(Ecosystem::Yarn),
@@ -389,28 +413,35 @@ fn classify_package_command(package: &packages::PackageCommand) -> RunRole {
                 RunRole::Harmless
             }
             Some("config") => RunRole::Harmless,
-            _ => RunRole::Unknown,
+            _ => RunRole::Unknown(None),
         },
         Manager::Pnpm => match subcommand {
             Some("install" | "i") if operands.is_empty() && !elsewhere => step(Ecosystem::Pnpm),
             Some("add") if named_only && package.has_option(&["-g", "--global"]) => {
                 RunRole::Harmless
             }
-            _ => RunRole::Unknown,
+            _ => RunRole::Unknown(None),
         },
         Manager::Pip => {
-            if subcommand != Some("install") || package.has_option(&["-e", "--editable"]) {
-                return RunRole::Unknown;
+            if subcommand != Some("install") {
+                return RunRole::Unknown(None);
             }
-            if operands.iter().any(|o| is_path_like(o)) {
-                return RunRole::Unknown;
+            if package.has_option(&["-e", "--editable"]) {
+                return RunRole::Unknown(Some(
+                    "`pip install -e` installs a local project in editable mode, which reads its sources".into(),
+                ));
+            }
+            if let Some(local) = operands.iter().find(|o| needs::is_local_requirement(o)) {
+                return RunRole::Unknown(Some(format!(
+                    "`pip install {local}` installs a local project (setup.py / pyproject.toml), which reads its sources"
+                )));
             }
             let files = requirement_files(package);
             if files.is_empty() {
                 if named_only {
                     RunRole::Harmless
                 } else {
-                    RunRole::Unknown
+                    RunRole::Unknown(None)
                 }
             } else {
                 step(Ecosystem::Pip(files))
@@ -420,17 +451,17 @@ fn classify_package_command(package: &packages::PackageCommand) -> RunRole {
             if subcommand == Some("install") && named_only {
                 RunRole::Harmless
             } else {
-                RunRole::Unknown
+                RunRole::Unknown(None)
             }
         }
         Manager::Bundle => match subcommand {
             Some("install") | None if !elsewhere => step(Ecosystem::Bundler),
             Some("config") => RunRole::Harmless,
-            _ => RunRole::Unknown,
+            _ => RunRole::Unknown(None),
         },
         Manager::Composer => match subcommand {
             Some("install") if !elsewhere => step(Ecosystem::Composer),
-            _ => RunRole::Unknown,
+            _ => RunRole::Unknown(None),
         },
     }
 }
@@ -465,149 +496,45 @@ fn requirement_files(package: &packages::PackageCommand) -> Vec<String> {
     files
 }
 
-/// The files to copy first, relative to the context root, or why not.
-fn manifests(
-    ecosystem: &Ecosystem,
-    build: &BuildContext,
-    ignored: &DockerIgnore,
-) -> Result<Vec<String>, ()> {
-    let present = |name: &str| {
-        build.exists(name) && !ignored.excludes(name) && !build.root().join(name).is_dir()
-    };
-    let require = |name: &str| if present(name) { Ok(()) } else { Err(()) };
-    let optional = |names: &[&str]| -> Vec<String> {
-        names
-            .iter()
-            .filter(|name| present(name))
-            .map(|name| name.to_string())
-            .collect()
-    };
-    let mut files = Vec::new();
-    match ecosystem {
-        Ecosystem::Npm | Ecosystem::Yarn | Ecosystem::Pnpm => {
-            require("package.json")?;
-            let manifest: serde_json::Value = build
-                .read("package.json")
-                .and_then(|text| serde_json::from_str(&text).ok())
-                .ok_or(())?;
-            if manifest.get("workspaces").is_some()
-                || build.exists(".yarn")
-                || build.exists("pnpm-workspace.yaml")
-            {
-                return Err(());
-            }
-            files.push("package.json".into());
-            files.extend(optional(match ecosystem {
-                Ecosystem::Npm => &["package-lock.json", "npm-shrinkwrap.json", ".npmrc"],
-                Ecosystem::Yarn => &["yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc"],
-                _ => &["pnpm-lock.yaml", ".npmrc"],
-            }));
-        }
-        Ecosystem::Pip(named) => {
-            let mut pending: Vec<String> = named.iter().map(|name| normalize(name)).collect();
-            while let Some(name) = pending.pop() {
-                if files.contains(&name) {
-                    continue;
-                }
-                require(&name)?;
-                let text = build.read(&name).ok_or(())?;
-                let directory = name.rsplit_once('/').map_or("", |(dir, _)| dir);
-                for line in text.lines() {
-                    let line = line.split(" #").next().unwrap_or_default().trim();
-                    if line.starts_with("-e")
-                        || line.starts_with("--editable")
-                        || is_path_like(line.split_whitespace().next().unwrap_or_default())
-                        || line.contains("@ file:")
-                    {
-                        return Err(());
-                    }
-                    for prefix in [
-                        "-r ",
-                        "--requirement ",
-                        "-c ",
-                        "--constraint ",
-                        "--requirement=",
-                        "--constraint=",
-                    ] {
-                        if let Some(included) = line.strip_prefix(prefix) {
-                            let included = included.trim();
-                            pending.push(if directory.is_empty() {
-                                normalize(included)
-                            } else {
-                                normalize(&format!("{directory}/{included}"))
-                            });
-                        }
-                    }
-                }
-                files.push(name);
-            }
-            let directories: Vec<&str> = files
-                .iter()
-                .map(|f| f.rsplit_once('/').map_or("", |(d, _)| d))
-                .collect();
-            if directories.iter().any(|dir| *dir != directories[0]) {
-                return Err(());
-            }
-            files.sort();
-        }
-        Ecosystem::Poetry => {
-            require("pyproject.toml")?;
-            files.push("pyproject.toml".into());
-            files.extend(optional(&["poetry.lock", "poetry.toml"]));
-        }
-        Ecosystem::Uv => {
-            require("pyproject.toml")?;
-            files.push("pyproject.toml".into());
-            files.extend(optional(&["uv.lock", ".python-version"]));
-        }
-        Ecosystem::Pipenv => {
-            require("Pipfile")?;
-            if build
-                .read("Pipfile")
-                .is_some_and(|text| text.contains("path =") || text.contains("path="))
-            {
-                return Err(());
-            }
-            files.push("Pipfile".into());
-            files.extend(optional(&["Pipfile.lock"]));
-        }
-        Ecosystem::Go => {
-            require("go.mod")?;
-            if build.exists("go.work") || build.exists("vendor") {
-                return Err(());
-            }
-            files.push("go.mod".into());
-            files.extend(optional(&["go.sum"]));
-        }
-        Ecosystem::Bundler => {
-            require("Gemfile")?;
-            let gemfile = build.read("Gemfile").ok_or(())?;
-            if gemfile.lines().any(|line| {
-                let line = line.trim();
-                line.starts_with("gemspec") || line.contains("path:") || line.contains(":path")
-            }) {
-                return Err(());
-            }
-            files.push("Gemfile".into());
-            files.extend(optional(&["Gemfile.lock"]));
-            if gemfile.contains(".ruby-version") {
-                files.extend(optional(&[".ruby-version"]));
-            }
-        }
-        Ecosystem::Composer => {
-            require("composer.json")?;
-            files.push("composer.json".into());
-            files.extend(optional(&["composer.lock"]));
-        }
+/// What the install reads from the context (the manifests and the local
+/// paths they name), or why it cannot run before the sources are copied.
+fn manifests(ecosystem: &Ecosystem, step: &Step, project: &Project) -> Result<Needs, String> {
+    let ignore_scripts = step.options.iter().any(|o| o == "--ignore-scripts");
+    let mut needs = match ecosystem {
+        Ecosystem::Npm => needs::node(project, NodeManager::Npm, ignore_scripts)?,
+        Ecosystem::Yarn => needs::node(project, NodeManager::Yarn, ignore_scripts)?,
+        Ecosystem::Pnpm => needs::node(project, NodeManager::Pnpm, ignore_scripts)?,
+        Ecosystem::Pip(named) => needs::pip(project, named)?,
+        Ecosystem::Poetry => needs::poetry(project)?,
+        Ecosystem::Uv => needs::uv(project)?,
+        Ecosystem::Pipenv => needs::pipenv(project)?,
+        Ecosystem::Go => needs::go(project)?,
+        Ecosystem::Bundler => needs::bundler(project)?,
+        Ecosystem::Composer => needs::composer(project)?,
         Ecosystem::Maven => {
-            require("pom.xml")?;
-            if build
+            if !project.has_file("pom.xml") {
+                return Err("the context has no pom.xml".into());
+            }
+            if project
                 .read("pom.xml")
                 .is_some_and(|pom| pom.contains("<modules>"))
             {
-                return Err(());
+                return Err("pom.xml lists <modules>: the build reads every module's pom".into());
             }
-            files.push("pom.xml".into());
+            if project
+                .read("pom.xml")
+                .is_some_and(|pom| pom.contains("<relativePath>.."))
+            {
+                return Err("pom.xml's parent is a pom outside this directory".into());
+            }
+            let mut needs = Needs::default();
+            needs.add("pom.xml");
+            // Maven reads `.mvn/maven.config`, `jvm.config` and
+            // `extensions.xml` on every run.
+            if project.is_dir(".mvn") && project.has(".mvn") {
+                needs.add(".mvn");
+            }
+            needs
         }
         Ecosystem::Dotnet => {
             let is_project = |name: &str| {
@@ -615,21 +542,26 @@ fn manifests(
                     .iter()
                     .any(|ext| name.ends_with(ext))
             };
-            let projects: Vec<&String> = build
+            let projects: Vec<&String> = project
+                .build
                 .files()
                 .iter()
-                .filter(|name| is_project(name))
+                .filter(|name| is_project(name) && !project.ignored.excludes(name))
                 .collect();
-            if projects.is_empty() || projects.iter().any(|name| name.contains('/')) {
-                return Err(());
+            if projects.is_empty() {
+                return Err("the context has no .NET project file".into());
             }
-            files.extend(
-                projects
-                    .into_iter()
-                    .filter(|name| !ignored.excludes(name))
-                    .cloned(),
-            );
-            files.extend(optional(&[
+            if projects.iter().any(|name| name.contains('/')) {
+                return Err(
+                    ".NET project files in subdirectories: the restore may read projects it references"
+                        .into(),
+                );
+            }
+            let mut needs = Needs::default();
+            for name in projects {
+                needs.add(name.clone());
+            }
+            for name in [
                 "NuGet.config",
                 "NuGet.Config",
                 "nuget.config",
@@ -637,41 +569,165 @@ fn manifests(
                 "Directory.Build.targets",
                 "Directory.Packages.props",
                 "global.json",
-            ]));
+            ] {
+                if project.has_file(name) {
+                    needs.add(name);
+                }
+            }
+            needs
+        }
+    };
+    if let Ecosystem::Composer = ecosystem {
+        let has = |option: &str| step.options.iter().any(|o| o == option);
+        if !(has("--no-scripts") && has("--no-autoloader")) {
+            needs.unsafe_reasons.push("composer install runs scripts and builds the autoloader from the sources; add --no-scripts --no-autoloader and run `composer dump-autoload` after the full COPY".into());
         }
     }
-    Ok(files)
+    Ok(needs)
 }
 
-/// Why an install that reads the manifests only might still need sources.
-fn unsafe_reason(step: &Step, build: &BuildContext) -> Option<String> {
-    match step.ecosystem {
-        Ecosystem::Npm | Ecosystem::Yarn | Ecosystem::Pnpm => {
-            if step.options.iter().any(|o| o == "--ignore-scripts") {
-                return None;
-            }
-            let manifest: serde_json::Value =
-                serde_json::from_str(&build.read("package.json")?).ok()?;
-            let scripts = manifest.get("scripts")?.as_object()?;
-            let hooks: Vec<&str> = ["preinstall", "install", "postinstall", "prepare"]
-                .into_iter()
-                .filter(|hook| scripts.contains_key(*hook))
-                .collect();
-            (!hooks.is_empty()).then(|| {
-                format!(
-                    "package.json runs `{}` on install, which may read source files",
-                    hooks.join("`, `")
-                )
-            })
-        }
-        Ecosystem::Composer => {
-            let has = |option: &str| step.options.iter().any(|o| o == option);
-            (!(has("--no-scripts") && has("--no-autoloader"))).then(|| {
-                "composer install runs scripts and builds the autoloader from the sources; add --no-scripts --no-autoloader and run `composer dump-autoload` after the full COPY".to_string()
-            })
-        }
-        _ => None,
+/// Directories (or files) an install writes into the project directory.
+/// When the context holds them too, the `COPY .` moved after the install
+/// puts the host's copy over what the install made (host-built native
+/// modules, a virtualenv pointing at the host's Python).
+fn install_outputs(ecosystem: &Ecosystem, stage_mentions_venv: bool) -> &'static [&'static str] {
+    match ecosystem {
+        Ecosystem::Npm | Ecosystem::Pnpm => &["node_modules"],
+        Ecosystem::Yarn => &[
+            "node_modules",
+            ".pnp.cjs",
+            ".pnp.js",
+            ".pnp.loader.mjs",
+            ".yarn/unplugged",
+            ".yarn/install-state.gz",
+        ],
+        // uv and Poetry (in-project) and Pipenv (PIPENV_VENV_IN_PROJECT)
+        // make `.venv` beside the manifest.
+        Ecosystem::Poetry | Ecosystem::Uv | Ecosystem::Pipenv => &[".venv"],
+        // pip writes into the project only through a virtualenv there.
+        Ecosystem::Pip(_) if stage_mentions_venv => &[".venv", "venv"],
+        Ecosystem::Pip(_) => &[],
+        Ecosystem::Bundler => &["vendor/bundle"],
+        Ecosystem::Composer => &["vendor"],
+        // `dotnet restore` writes obj/project.assets.json, which the build
+        // reads: a host's obj/ (Windows paths) breaks it.
+        Ecosystem::Dotnet => &["obj", "bin"],
+        Ecosystem::Go | Ecosystem::Maven => &[],
     }
+}
+
+/// The first install output the context would copy over the install.
+fn overwritten_output(
+    ecosystem: &Ecosystem,
+    stage_mentions_venv: bool,
+    needs: &Needs,
+    project: &Project,
+) -> Option<String> {
+    // Outputs of the project, and of local packages copied with it
+    // (`lib/node_modules` of a `file:./lib` dependency).
+    let mut bases = vec![String::new()];
+    bases.extend(needs.paths.iter().filter(|p| project.is_dir(p)).cloned());
+    for base in &bases {
+        for output in install_outputs(ecosystem, stage_mentions_venv) {
+            let path = if base.is_empty() {
+                output.to_string()
+            } else {
+                format!("{base}/{output}")
+            };
+            if !project.build.exists(&path) {
+                continue;
+            }
+            let sent = if project.is_dir(&path) {
+                !project.sent_files_under(&path).is_empty()
+            } else {
+                !project.ignored.excludes(&path)
+            };
+            if sent {
+                return Some(path);
+            }
+        }
+    }
+    None
+}
+
+/// Values of ENV and ARG in force at the install, split at `:` (PATH-like).
+fn environment_values(stage: &Stage, until: usize, escape: char) -> Vec<String> {
+    let mut values = Vec::new();
+    for instruction in &stage.body[..until] {
+        if matches!(
+            instruction.kind(),
+            InstructionKind::Env | InstructionKind::Arg
+        ) {
+            for pair in instruction.key_values(escape) {
+                if let Some(value) = pair.value {
+                    values.extend(value.split(':').map(str::to_string));
+                }
+            }
+        }
+    }
+    values
+}
+
+/// A path written in the Dockerfile (absolute in the image, or relative to
+/// the install's directory, which is where the context is copied) as a
+/// context path, when it falls inside the copied context.
+fn context_path_of(word: &str, copy_dir: &Dir) -> Option<String> {
+    if word.is_empty() || word.contains('$') || word.contains("://") {
+        return None;
+    }
+    let relative = if word.starts_with('/') {
+        let base = copy_dir.absolute()?;
+        let rest = word.strip_prefix(base)?;
+        if !rest.is_empty() && !rest.starts_with('/') {
+            return None;
+        }
+        rest.trim_start_matches('/').to_string()
+    } else {
+        word.to_string()
+    };
+    let relative = crate::transforms::workdir::normalize(&relative);
+    (!relative.is_empty() && !relative.starts_with("..")).then_some(relative)
+}
+
+/// Context files and directories the install names in its arguments or
+/// reads through ENV/ARG (`PIP_CONFIG_FILE=/app/pip.conf`,
+/// `NPM_CONFIG_USERCONFIG`, `--userconfig`, `-s settings.xml`).
+fn named_paths(
+    step: &Step,
+    environment: &[String],
+    copy_dir: &Dir,
+    project: &Project,
+) -> Result<Vec<String>, String> {
+    let mut paths = Vec::new();
+    let arguments = step
+        .words
+        .iter()
+        .map(|word| word.split_once('=').map_or(word.as_str(), |(_, v)| v));
+    for word in arguments {
+        if let Some(path) = context_path_of(word, copy_dir)
+            && project.has(&path)
+        {
+            paths.push(path);
+        }
+    }
+    for value in environment {
+        // A directory named by the environment (PYTHONPATH=/app/src) is
+        // not read by an install; a file (a config) is.
+        if let Some(path) = context_path_of(value, copy_dir)
+            && project.has_file(&path)
+        {
+            paths.push(path);
+        }
+    }
+    if let Some(unsafe_path) = paths.iter().find(|path| {
+        path.chars()
+            .any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '$'))
+    }) {
+        return Err(format!(
+            "`{unsafe_path}` cannot be named in a shell-form COPY"
+        ));
+    }
+    Ok(paths)
 }
 
 fn ecosystem_name(ecosystem: &Ecosystem) -> &'static str {
@@ -696,33 +752,42 @@ fn same_ecosystem(a: &Ecosystem, b: &Ecosystem) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
+/// The fix for one `COPY .`; `Ok(None)` when it is not a candidate (no
+/// install after it, or already in shape), `Err` with the reason when it is
+/// one but cannot be reordered.
 fn plan(
     file: &Dockerfile,
     stage: &Stage,
     copy_index: usize,
     copy: &WholeContextCopy,
-    build: &BuildContext,
-    ignored: &DockerIgnore,
+    project: &Project,
     text: &str,
-) -> Option<Fix> {
+) -> Result<Option<Fix>, String> {
     let copy_dir = workdir_before(stage, copy_index).join(&copy.dest);
     let dest_is_relative = !copy.dest.starts_with('/');
     let mut workdir = workdir_before(stage, copy_index);
-    let mut only_harmless_between = true;
+    let mut blocker: Option<String> = None;
+    let mut project_install: Option<String> = None;
     let mut found = None;
-    for instruction in &stage.body[copy_index + 1..] {
+    for (offset, instruction) in stage.body[copy_index + 1..].iter().enumerate() {
+        let line = || instruction.logical().text().trim().to_string();
         match instruction.kind() {
             InstructionKind::Run => match classify_run(file, instruction) {
                 RunRole::Step(step) => {
-                    found = Some((instruction, step, workdir.clone()));
+                    found = Some((copy_index + 1 + offset, instruction, step, workdir.clone()));
                     break;
                 }
                 RunRole::Harmless => {}
-                RunRole::Unknown => only_harmless_between = false,
+                RunRole::Unknown(reason) => {
+                    if project_install.is_none() {
+                        project_install = reason;
+                    }
+                    blocker.get_or_insert_with(line);
+                }
             },
             InstructionKind::Workdir => {
                 if dest_is_relative {
-                    only_harmless_between = false;
+                    blocker.get_or_insert_with(line);
                 }
                 workdir = workdir.join(instruction.args().trim());
             }
@@ -736,33 +801,66 @@ fn plan(
             | InstructionKind::Cmd
             | InstructionKind::Entrypoint
             | InstructionKind::Maintainer => {}
-            _ => only_harmless_between = false,
+            _ => {
+                blocker.get_or_insert_with(line);
+            }
         }
     }
-    let (run, step, run_dir) = found?;
-    if !run_dir.same_as(&copy_dir) {
-        return None;
-    }
-    match step.kind {
-        // The full COPY moves after the install: nothing between may need it.
-        StepKind::Install if !only_harmless_between => return None,
-        // The dependency step runs where the COPY is: in its directory.
-        StepKind::Build { .. } if !workdir_before(stage, copy_index).same_as(&copy_dir) => {
-            return None;
-        }
-        _ => {}
-    }
+    let Some((run_index, run, step, run_dir)) = found else {
+        // No install to move: say so only when the stage installs its own
+        // project, which needs the sources (`pip install .`).
+        return match project_install {
+            Some(reason) => Err(reason),
+            None => Ok(None),
+        };
+    };
     // Already in shape: an earlier RUN of the stage installs this ecosystem.
     let installed_before = stage.body[..copy_index].iter().any(|earlier| {
         earlier.kind() == InstructionKind::Run
             && matches!(classify_run(file, earlier), RunRole::Step(s) if same_ecosystem(&s.ecosystem, &step.ecosystem) && s.kind == StepKind::Install)
     });
     if installed_before {
-        return None;
+        return Ok(None);
     }
-    let files = manifests(&step.ecosystem, build, ignored).ok()?;
-    let subdirectory = files[0].rsplit_once('/').map(|(dir, _)| dir.to_string());
-    let names: Vec<&str> = files.iter().map(|f| f.as_str()).collect();
+    let ecosystem = ecosystem_name(&step.ecosystem);
+    if !run_dir.same_as(&copy_dir) {
+        return Err(format!(
+            "the {ecosystem} install does not run in the directory the context is copied to (or that directory is not known)"
+        ));
+    }
+    match step.kind {
+        // The full COPY moves after the install: nothing between may need it.
+        StepKind::Install => {
+            if let Some(blocker) = blocker {
+                return Err(format!(
+                    "`{blocker}` runs between the COPY and the {ecosystem} install and may need the sources"
+                ));
+            }
+        }
+        // The dependency step runs where the COPY is: in its directory.
+        StepKind::Build { .. } if !workdir_before(stage, copy_index).same_as(&copy_dir) => {
+            return Err(format!(
+                "the {ecosystem} dependency step would run in another directory than the build (WORKDIR is set after the COPY)"
+            ));
+        }
+        _ => {}
+    }
+    let mut needs = manifests(&step.ecosystem, &step, project)?;
+    let environment = environment_values(stage, run_index, file.escape());
+    for path in named_paths(&step, &environment, &copy_dir, project)? {
+        needs.add(path);
+    }
+    if step.kind == StepKind::Install {
+        let mentions_venv = stage.body[..=run_index]
+            .iter()
+            .any(|instruction| instruction.logical().text().contains("venv"));
+        if let Some(output) = overwritten_output(&step.ecosystem, mentions_venv, &needs, project) {
+            return Err(format!(
+                "the context holds `{output}`, which the {ecosystem} install writes: the `COPY .` after it would put the host's copy over the installed one; exclude it in .dockerignore"
+            ));
+        }
+    }
+    let names: Vec<&str> = needs.paths.iter().map(|f| f.as_str()).collect();
 
     let copy_instruction = copy.instruction;
     let keyword = |word: &str| {
@@ -778,22 +876,17 @@ fn plan(
     };
     let newline = copy_instruction.newline_style();
     let indent = copy_instruction.indentation();
-    let mut dest = copy.dest.trim_end_matches('/').to_string();
-    dest.push('/');
-    if let Some(subdirectory) = &subdirectory {
-        dest.push_str(subdirectory);
-        dest.push('/');
-    }
-    let mut manifest_copy = format!("{indent}{}", keyword("COPY"));
-    for flag in &copy.kept_flags {
-        manifest_copy.push(' ');
-        manifest_copy.push_str(flag);
-    }
-    manifest_copy.push_str(&format!(" {} {dest}{newline}", names.join(" ")));
+    let manifest_copy = copy_lines(
+        &needs.paths,
+        project,
+        copy,
+        &keyword("COPY"),
+        &indent,
+        newline,
+    );
 
-    let ecosystem = ecosystem_name(&step.ecosystem);
     let copy_range = copy_instruction.range();
-    match &step.kind {
+    let fix = match &step.kind {
         StepKind::Install => {
             let mut moved = text[copy_range.clone()].to_string();
             let run_range = run.range();
@@ -811,10 +904,12 @@ fn plan(
                 Edit::replace(copy_range, manifest_copy),
                 Edit::insert(run_range.end, insertion),
             ];
-            Some(match unsafe_reason(&step, build) {
-                Some(reason) => Fix::unsafe_(format!("{message} (unsafe: {reason})"), edits),
-                None => Fix::safe(message, edits),
-            })
+            if needs.unsafe_reasons.is_empty() {
+                Fix::safe(message, edits)
+            } else {
+                let reasons = needs.unsafe_reasons.join("; ");
+                Fix::unsafe_(format!("{message} (unsafe: {reasons})"), edits)
+            }
         }
         StepKind::Build { dependency_command } => {
             let flags: Vec<String> = run
@@ -830,17 +925,65 @@ fn plan(
                 keyword("RUN"),
                 flags.concat()
             );
+            let mut reasons =
+                vec!["the dependency step can download more than the build needs".to_string()];
+            reasons.extend(needs.unsafe_reasons);
             let message = format!(
-                "copy {} and run `{dependency_command}` before the full context, so source changes keep the dependency layer cached (unsafe: the dependency step can download more than the build needs)",
-                names.join(", ")
+                "copy {} and run `{dependency_command}` before the full context, so source changes keep the dependency layer cached (unsafe: {})",
+                names.join(", "),
+                reasons.join("; ")
             );
-            Some(Fix::unsafe_(
+            Fix::unsafe_(
                 message,
                 vec![Edit::insert(
                     copy_range.start,
                     format!("{manifest_copy}{dependency_run}"),
                 )],
-            ))
+            )
+        }
+    };
+    Ok(Some(fix))
+}
+
+/// The COPY instructions for `paths`: files of one directory together
+/// (`COPY package.json package-lock.json ./`), each directory on its own
+/// line (`COPY lib ./lib/`: a COPY of a directory copies its contents).
+fn copy_lines(
+    paths: &[String],
+    project: &Project,
+    copy: &WholeContextCopy,
+    keyword: &str,
+    indent: &str,
+    newline: &str,
+) -> String {
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for path in paths {
+        let target = if project.is_dir(path) {
+            // A group of its own, never merged with files.
+            groups.push((format!("{path}/"), vec![path]));
+            continue;
+        } else {
+            path.rsplit_once('/')
+                .map_or(String::new(), |(dir, _)| format!("{dir}/"))
+        };
+        match groups
+            .iter_mut()
+            .find(|(dir, members)| *dir == target && !project.is_dir(members[0]))
+        {
+            Some((_, members)) => members.push(path),
+            None => groups.push((target, vec![path])),
         }
     }
+    let base = format!("{}/", copy.dest.trim_end_matches('/'));
+    let mut out = String::new();
+    for (target, members) in groups {
+        out.push_str(indent);
+        out.push_str(keyword);
+        for flag in &copy.kept_flags {
+            out.push(' ');
+            out.push_str(flag);
+        }
+        out.push_str(&format!(" {} {base}{target}{newline}", members.join(" ")));
+    }
+    out
 }
