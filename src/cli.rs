@@ -5,7 +5,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
-use rayon::prelude::*;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -348,27 +347,35 @@ fn fix(args: &FixArgs) -> Result<u8, String> {
     let discovered = discovery::discover(&paths, &|root| resolver.patterns_for(root));
     let mut printer = ReportPrinter::new(args, mode);
     printer.discovery(&discovered);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(FILE_THREAD_STACK)
-        .build()
-        .map_err(|error| format!("cannot start worker threads: {error}"))?;
     let found = &discovered.found;
-    // Results are printed in order as they come (a reorder buffer holds
-    // only the ones that finish early), so memory does not grow with the
-    // number of files and what was written is on screen at once.
-    std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::channel();
-        let resolver = &resolver;
-        scope.spawn(move || {
-            pool.install(|| {
-                found
-                    .par_iter()
-                    .enumerate()
-                    .for_each_with(sender, |sender, (index, found)| {
-                        let _ = sender.send((index, process_found(found, args, resolver, mode)));
-                    });
-            });
-        });
+    let workers = std::thread::available_parallelism()
+        .map_or(2, usize::from)
+        .min(found.len().max(1));
+    // Workers take files in order from a shared counter, so results come
+    // back nearly in order: the reorder buffer holds about one file per
+    // worker, and memory does not grow with the number of files. What was
+    // written is on screen as soon as it is written.
+    let next_file = std::sync::atomic::AtomicUsize::new(0);
+    let spawned = std::thread::scope(|scope| -> Result<(), String> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(workers * 4);
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let (next_file, resolver) = (&next_file, &resolver);
+            std::thread::Builder::new()
+                .stack_size(FILE_THREAD_STACK)
+                .spawn_scoped(scope, move || {
+                    loop {
+                        let index = next_file.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(found) = found.get(index) else { break };
+                        let report = process_found(found, args, resolver, mode);
+                        if sender.send((index, report)).is_err() {
+                            break;
+                        }
+                    }
+                })
+                .map_err(|error| format!("cannot start worker threads: {error}"))?;
+        }
+        drop(sender);
         let mut waiting = std::collections::BTreeMap::new();
         let mut next = 0;
         for (index, report) in receiver {
@@ -378,7 +385,9 @@ fn fix(args: &FixArgs) -> Result<u8, String> {
                 next += 1;
             }
         }
+        Ok(())
     });
+    spawned?;
     Ok(printer.finish())
 }
 
