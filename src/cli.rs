@@ -89,6 +89,9 @@ pub struct FixArgs {
     /// put off because they overlapped another.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Warn about `# dockfix: ignore=` comments that silence nothing.
+    #[arg(long)]
+    pub warn_unused_ignores: bool,
     /// Colour the diff.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -513,6 +516,12 @@ fn fix_stdin(args: &FixArgs, resolver: &SettingsResolver) -> Result<u8, String> 
     if !args.quiet {
         let mut err = std::io::stderr().lock();
         print_fix_lines(&mut err, &report);
+        if args.verbose {
+            print_skip_lines(&mut err, &report);
+        }
+        if args.warn_unused_ignores {
+            print_unused_suppressions(&mut err, &report);
+        }
         if let Ok(processed) = &report.result {
             let changes = processed
                 .outcome
@@ -552,6 +561,20 @@ fn fix_stdin(args: &FixArgs, resolver: &SettingsResolver) -> Result<u8, String> 
     }
     let _ = out.write_all(processed.outcome.text.as_bytes());
     Ok(exit::CLEAN)
+}
+
+/// `--warn-unused-ignores`: dockfix's own suppressions that silence nothing.
+fn print_unused_suppressions(err: &mut impl Write, report: &FileReport) {
+    let Ok(processed) = &report.result else {
+        return;
+    };
+    for (line, comment) in &processed.outcome.unused_suppressions {
+        let _ = writeln!(
+            err,
+            "{}:{line}: warning: `{comment}` silences nothing",
+            report.display
+        );
+    }
 }
 
 /// `-v`: one line per candidate a transform declined or downgraded, with why.
@@ -675,6 +698,9 @@ impl<'a> ReportPrinter<'a> {
         };
         let changed = processed.outcome.changed(&processed.original);
         self.unsafe_fixes += processed.outcome.unsafe_available.len();
+        if args.warn_unused_ignores {
+            print_unused_suppressions(&mut err, &report);
+        }
         self.context_changes
             .extend(processed.outcome.context_changes.iter().cloned());
         if args.verbose {

@@ -761,3 +761,59 @@ fn walk_names(dir: &Path) -> Vec<String> {
     }
     names
 }
+
+#[test]
+fn suppression_comments_of_dockfix_hadolint_and_tally() {
+    let input = "FROM debian:bookworm\n\
+        # hadolint ignore=DL3059\n\
+        RUN echo a\n\
+        RUN echo b\n\
+        # tally ignore=hadolint/DL3009\n\
+        RUN apt-get update && apt-get install -y curl\n\
+        # dockfix: ignore=merge-runs; reason=separate layer for the cache\n\
+        RUN echo c\n\
+        RUN echo d\n";
+    let output = run_stdin(
+        &["--select", "merge-runs,cleanup-same-layer", "-v", "-"],
+        input.as_bytes(),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stdout), input, "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("suppressed by `# hadolint ignore=DL3059`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("suppressed by `# tally ignore=hadolint/DL3009`"),
+        "{stderr}"
+    );
+
+    let global =
+        "# syntax=docker/dockerfile:1\n# dockfix: global ignore=all\nFROM a\nRUN a\nRUN b\n";
+    let output = run_stdin(&["-"], global.as_bytes());
+    assert_eq!(text(&output.stdout), global);
+}
+
+#[test]
+fn unused_suppressions_are_reported_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM a\n# dockfix: ignore=merge-runs\nRUN a\nCOPY x /x\n# hadolint ignore=DL3008\nRUN apt-get install -y --no-install-recommends x=1 && rm -rf /var/lib/apt/lists/*\n",
+    );
+    let output = run(
+        &["--warn-unused-ignores", "--check", "Dockerfile"],
+        dir.path(),
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("Dockerfile:2: warning: `# dockfix: ignore=merge-runs` silences nothing"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("DL3008"),
+        "peers' comments are theirs: {stderr}"
+    );
+}

@@ -7,8 +7,10 @@
 //! the fixes that break the file are dropped and reported.
 
 mod context;
+mod suppression;
 
 pub use context::{BuildContext, Context, Skip, SkipLog};
+pub use suppression::{PEER_RULES, Suppressions};
 
 use std::ops::Range;
 
@@ -186,6 +188,9 @@ pub struct Outcome {
     /// Why transforms declined candidates (or offered them only as unsafe)
     /// in the final text, sorted by line: what `-v` prints.
     pub skipped: Vec<SkipReport>,
+    /// dockfix's own suppression comments that silenced nothing in the
+    /// final text: line and comment (for `--warn-unused-ignores`).
+    pub unused_suppressions: Vec<(usize, String)>,
     pub passes: usize,
     /// Lines to add to files of the build context allowed by the policy,
     /// with the id of the transform that proposed them.
@@ -253,10 +258,25 @@ pub fn run(
         let lines = LineIndex::new(&outcome.text);
         // Only the last pass's reasons describe the final text.
         skip_log.take();
+        let suppressions = Suppressions::of(&file);
+        let mut used = vec![false; suppressions.comments.len()];
         let mut candidates = Vec::new();
         outcome.unsafe_available.clear();
         for (order, transform) in transforms.iter().enumerate() {
             for fix in transform.fixes(&file, context) {
+                if let Some(index) = suppressions.silencing(transform.id(), &fix) {
+                    let comment = &suppressions.comments[index];
+                    context.skip(
+                        transform.id(),
+                        fix.start(),
+                        format!(
+                            "suppressed by `{}` (line {})",
+                            comment.comment, comment.line
+                        ),
+                    );
+                    used[index] = true;
+                    continue;
+                }
                 let report = AppliedFix {
                     transform: transform.id(),
                     message: fix.message.clone(),
@@ -279,8 +299,10 @@ pub fn run(
             }
         }
         if candidates.is_empty() {
-            collect_context_changes(&mut outcome, &file, transforms, context, policy);
+            let silenced = (&suppressions, &mut used[..]);
+            collect_context_changes(&mut outcome, &file, transforms, context, policy, silenced);
             outcome.skipped = skip_reports(&skip_log, &lines);
+            outcome.unused_suppressions = unused(&suppressions, &used);
             return Ok(outcome);
         }
         // Earlier transforms win conflicts: `transforms` is in priority order.
@@ -330,8 +352,10 @@ pub fn run(
             text
         };
         if next_text == outcome.text && refused.len() == refused_before {
-            collect_context_changes(&mut outcome, &file, transforms, context, policy);
+            let silenced = (&suppressions, &mut used[..]);
+            collect_context_changes(&mut outcome, &file, transforms, context, policy, silenced);
             outcome.skipped = skip_reports(&skip_log, &lines);
+            outcome.unused_suppressions = unused(&suppressions, &used);
             return Ok(outcome);
         }
         last_ids = accepted
@@ -359,16 +383,33 @@ fn skip_reports(log: &SkipLog, lines: &LineIndex) -> Vec<SkipReport> {
         .collect()
 }
 
-/// Context-file changes are computed once, on the final Dockerfile.
+fn unused(suppressions: &Suppressions, used: &[bool]) -> Vec<(usize, String)> {
+    suppressions
+        .comments
+        .iter()
+        .zip(used)
+        .filter(|(comment, used)| comment.own && !**used)
+        .map(|(comment, _)| (comment.line, comment.comment.clone()))
+        .collect()
+}
+
+/// Context-file changes are computed once, on the final Dockerfile; a
+/// global suppression of the transform turns them off.
 fn collect_context_changes(
     outcome: &mut Outcome,
     file: &Dockerfile,
     transforms: &[&dyn Transform],
     context: &Context,
     policy: &Policy,
+    (suppressions, used): (&Suppressions, &mut [bool]),
 ) {
     for transform in transforms {
+        let global = suppressions.global_index(transform.id());
         for change in transform.context_changes(file, context) {
+            if let Some(index) = global {
+                used[index] = true;
+                continue;
+            }
             if policy.allows(*transform, change.safety) {
                 outcome.context_changes.push((transform.id(), change));
             } else {
