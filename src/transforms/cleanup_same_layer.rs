@@ -1,16 +1,20 @@
 #![doc = include_str!("../../transforms/cleanup-same-layer/README.md")]
 
 use crate::engine::{Context, Edit, Fix, Safety, Transform};
+use crate::shell::invocations::Invocation;
 use crate::shell::packages::{self, Manager, PackageCommand};
-use crate::shell::{Script, ScriptSource, SimpleCommand};
+use crate::shell::{AndOr, Command, Script, ScriptSource, SimpleCommand, Terminator};
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
+use crate::transforms::package_index::{self, Index, IndexNeed};
 use crate::transforms::run_body;
 
 pub struct CleanupSameLayer;
 
+const ID: &str = "cleanup-same-layer";
+
 impl Transform for CleanupSameLayer {
     fn id(&self) -> &'static str {
-        "cleanup-same-layer"
+        ID
     }
 
     fn summary(&self) -> &'static str {
@@ -25,7 +29,7 @@ impl Transform for CleanupSameLayer {
         include_str!("../../transforms/cleanup-same-layer/README.md")
     }
 
-    fn fixes(&self, file: &Dockerfile, _context: &Context) -> Vec<Fix> {
+    fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let text = file.text();
         let stages = file.stages();
         let mut fixes = Vec::new();
@@ -40,6 +44,8 @@ impl Transform for CleanupSameLayer {
                 scripts.extend(Script::heredoc_scripts(file, run));
                 for script in &scripts {
                     let site = Site {
+                        context,
+                        all_scripts: &scripts,
                         file,
                         stage,
                         index,
@@ -60,6 +66,9 @@ impl Transform for CleanupSameLayer {
 
 /// One script of one `RUN`, with what the checks need around it.
 struct Site<'a> {
+    context: &'a Context<'a>,
+    /// Every script of the `RUN` (shell form and heredocs).
+    all_scripts: &'a [Script],
     file: &'a Dockerfile,
     stage: &'a Stage,
     /// Position of the `RUN` in the stage body.
@@ -78,6 +87,10 @@ impl Site<'_> {
                 .iter()
                 .any(|path| path.starts_with(target) || target.starts_with(path))
         })
+    }
+
+    fn skip(&self, at: usize, reason: impl Into<String>) {
+        self.context.skip(ID, at, reason);
     }
 
     fn append(&self, command: &str) -> Option<Edit> {
@@ -172,107 +185,18 @@ fn apt_sub<'a>(command: &'a PackageCommand) -> &'a str {
     command.subcommand.as_deref().unwrap_or_default()
 }
 
-/// Subcommands that read the package lists.
-fn reads_lists(command: &PackageCommand) -> bool {
-    is_apt(command)
-        && matches!(
-            apt_sub(command),
-            "install"
-                | "source"
-                | "build-dep"
-                | "download"
-                | "upgrade"
-                | "dist-upgrade"
-                | "full-upgrade"
-                | "reinstall"
-                | "list"
-                | "search"
-                | "show"
-                | "policy"
-        )
-}
-
-/// What a run of instructions does with the apt lists it inherits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ListsUse {
-    /// Something reads them before any `apt-get update`.
-    Reads,
-    /// An `apt-get update` comes first: later readers get fresh lists.
-    Refreshes,
-    Untouched,
-}
-
-fn lists_use(file: &Dockerfile, instructions: &[Instruction]) -> ListsUse {
-    for instruction in instructions
-        .iter()
-        .filter(|i| i.kind() == InstructionKind::Run)
-    {
-        let Some(scripts) = scripts_of(file, instruction) else {
-            // Not analysable: assume the worst if it mentions apt at all.
-            if instruction.logical().text().contains("apt") {
-                return ListsUse::Reads;
-            }
-            continue;
-        };
-        for script in &scripts {
-            for (command, _) in script.simple_commands() {
-                if command.program().as_deref() == Some("apt-cache") {
-                    return ListsUse::Reads;
-                }
-                let Some(package) = packages::package_command(command, Default::default()) else {
-                    continue;
-                };
-                if is_apt(&package) && apt_sub(&package) == "update" {
-                    return ListsUse::Refreshes;
-                }
-                if reads_lists(&package) {
-                    return ListsUse::Reads;
-                }
-            }
-        }
-    }
-    ListsUse::Untouched
-}
-
-/// True when something built after `stage.body[index]` reads the apt lists
-/// before running its own `apt-get update`: the rest of the stage, then
-/// each stage built `FROM` it, branch by branch (a sibling that updates
-/// does not help another that does not). An `ONBUILD` that uses apt counts:
-/// images built from this one run it with the lists this one leaves.
-fn lists_needed_later(file: &Dockerfile, stages: &[Stage], stage: &Stage, index: usize) -> bool {
-    let onbuild_apt = stage
-        .body
-        .iter()
-        .any(|i| i.kind() == InstructionKind::Onbuild && i.logical().text().contains("apt"));
-    if onbuild_apt {
-        return true;
-    }
-    match lists_use(file, &stage.body[index + 1..]) {
-        ListsUse::Reads => true,
-        ListsUse::Refreshes => false,
-        ListsUse::Untouched => children_need_lists(file, stages, stage),
-    }
-}
-
-fn children_need_lists(file: &Dockerfile, stages: &[Stage], stage: &Stage) -> bool {
-    let Some(name) = stage.name() else {
-        return false;
-    };
-    stages[stage.index + 1..]
-        .iter()
-        .filter(|child| {
-            child
-                .from
-                .as_from()
-                .and_then(|from| from.image())
-                .is_some_and(|(image, _)| image.eq_ignore_ascii_case(&name))
-        })
-        .any(|child| match lists_use(file, &child.body) {
-            ListsUse::Reads => true,
-            ListsUse::Refreshes => false,
-            ListsUse::Untouched => children_need_lists(file, stages, child),
-        })
-}
+/// Wrappers that run the package manager as another user.
+const USER_CHANGING_WRAPPERS: &[&str] = &[
+    "sudo",
+    "su",
+    "doas",
+    "gosu",
+    "su-exec",
+    "runuser",
+    "setpriv",
+    "chpst",
+    "s6-setuidgid",
+];
 
 /// True when the appended cleanup would run as root: no package command of
 /// the script goes through `sudo` & co., and no non-root `USER` is in force
@@ -280,7 +204,16 @@ fn children_need_lists(file: &Dockerfile, stages: &[Stage], stage: &Stage) -> bo
 fn cleanup_runs_as_root(site: &Site, stages: &[Stage]) -> bool {
     let wrapped = packages::package_commands(site.script)
         .iter()
-        .any(|command| command.program_word.range != command.command.words[0].range);
+        .any(|command| {
+            command.command.words[..]
+                .iter()
+                .take_while(|word| word.range != command.program_word.range)
+                .filter_map(|word| word.literal())
+                .any(|word| {
+                    let program = word.rsplit('/').next().unwrap_or(&word);
+                    USER_CHANGING_WRAPPERS.contains(&program)
+                })
+        });
     if wrapped {
         return false;
     }
@@ -333,22 +266,70 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
     if !(updates || installs) {
         return None;
     }
-    let cleaned = site
-        .script
-        .simple_commands()
-        .iter()
-        .any(|(command, _)| removes_under(command, &["/var/lib/apt/lists"]));
-    if cleaned
-        || site.cache_mounted(&["/var/lib/apt/lists", "/var/lib/apt"])
-        || lists_needed_later(site.file, stages, site.stage, site.index)
-        || !cleanup_runs_as_root(site, stages)
-    {
+    let at = site.script.range.start;
+    // Any script of the RUN that already removes the lists, in any form.
+    let cleaned = site.all_scripts.iter().any(|script| {
+        script
+            .simple_commands()
+            .iter()
+            .any(|(command, _)| removes_apt_lists(command))
+    });
+    if cleaned {
         return None;
     }
-    let mut edits = vec![site.append("rm -rf /var/lib/apt/lists/*")?];
+    if site.cache_mounted(&["/var/lib/apt/lists", "/var/lib/apt"]) {
+        site.skip(at, "the apt lists are in a cache mount, not in the layer");
+        return None;
+    }
+    if !cleanup_runs_as_root(site, stages) {
+        site.skip(
+            at,
+            "apt runs through sudo or as a non-root USER: the cleanup could not delete root's files",
+        );
+        return None;
+    }
+    let need = package_index::needed_after(
+        site.file,
+        stages,
+        site.stage,
+        site.index,
+        Index::AptLists,
+        site.context,
+    );
+    let mut safe = true;
+    match need {
+        IndexNeed::Unneeded => {}
+        IndexNeed::Needed { what, .. } => {
+            site.skip(
+                at,
+                format!("the apt lists are still needed later: {what} reads them before any `apt-get update`"),
+            );
+            return None;
+        }
+        IndexNeed::Unknown { what, .. } => {
+            site.skip(
+                at,
+                format!("removing the apt lists is unsafe: a later step {what} (it may install with apt)"),
+            );
+            safe = false;
+        }
+    }
+    let mut edits = Vec::new();
     const REMOVE_LISTS: &str =
         "remove the apt package lists in the same RUN (`rm -rf /var/lib/apt/lists/*`)";
     let mut message = REMOVE_LISTS.to_string();
+    let mut cleanup = REMOVE_LISTS_COMMAND.to_string();
+    if let Some((cleanup_run, carried)) = later_cleanup_only_run(site, Manager::Apt) {
+        edits.push(Edit::delete(cleanup_run.range()));
+        message = carry_message(&carried, REMOVE_LISTS_COMMAND, &message);
+        cleanup = carry(carried, REMOVE_LISTS_COMMAND, |script| {
+            script
+                .simple_commands()
+                .iter()
+                .any(|(command, _)| removes_apt_lists(command))
+        });
+    }
+    edits.insert(0, site.append(&cleanup)?);
     if installs
         && !updates
         && let Some((update_run, update_text)) = separate_update(site)
@@ -356,13 +337,63 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
     {
         edits.push(Edit::delete(update_run.range()));
         edits.push(prepend);
-        message = format!("pull `{update_text}` into the RUN that installs, and {REMOVE_LISTS}");
+        message = format!("pull `{update_text}` into the RUN that installs, and {message}");
     }
-    if let Some(cleanup_run) = later_cleanup_only_run(site, Manager::Apt) {
-        edits.push(Edit::delete(cleanup_run.range()));
-        message.push_str("; the later RUN that only cleaned up is removed");
+    Some(if safe {
+        Fix::safe(message, edits)
+    } else {
+        Fix::unsafe_(message, edits)
+    })
+}
+
+const REMOVE_LISTS_COMMAND: &str = "rm -rf /var/lib/apt/lists/*";
+
+/// The cleanup to append when a later cleanup-only `RUN` is moved in: its
+/// commands, then `default` unless they already do what it does.
+fn carry(carried: String, default: &str, covers: impl Fn(&Script) -> bool) -> String {
+    if default.contains(&carried) {
+        return default.to_string();
     }
-    Some(Fix::safe(message, edits))
+    let parsed = Script::parse(&carried, ScriptSource::ShellForm, &|i| i, &|i| i);
+    if parsed.is_ok_and(|script| covers(&script)) {
+        carried
+    } else {
+        format!("{carried} && {default}")
+    }
+}
+
+fn carry_message(carried: &str, default: &str, message: &str) -> String {
+    if default.contains(carried) {
+        format!("{message}; the later RUN that only did that is removed")
+    } else {
+        format!("{message}, with the later RUN's `{carried}` (that RUN is removed)")
+    }
+}
+
+/// An `rm` of the apt lists (or of a directory holding them), or a `find`
+/// that deletes in them: `rm -rf /var/lib/apt/lists/*`, `rm -fr
+/// /var/lib/apt/lists`, `rm -rf /var/lib/apt`, `find /var/lib/apt/lists
+/// -type f -delete`.
+fn removes_apt_lists(command: &SimpleCommand) -> bool {
+    const LISTS: &str = "/var/lib/apt/lists";
+    let words = literal_words(command);
+    let Some(program) = words.first().map(|w| w.rsplit('/').next().unwrap_or(w)) else {
+        return false;
+    };
+    let covers = |path: &str| {
+        let path = path.trim_end_matches(['/', '*']);
+        !path.is_empty() && (path.starts_with(LISTS) || LISTS.starts_with(&format!("{path}/")))
+    };
+    match program {
+        "rm" => words[1..]
+            .iter()
+            .any(|arg| !arg.starts_with('-') && covers(arg)),
+        "find" => {
+            words[1..].iter().any(|arg| covers(arg))
+                && words.iter().any(|w| w == "-delete" || w == "-exec")
+        }
+        _ => false,
+    }
 }
 
 /// An earlier `RUN` of the stage that only runs `apt-get update`, when it
@@ -437,8 +468,14 @@ fn is_cleanup_command(command: &SimpleCommand, manager: Manager) -> bool {
 }
 
 /// A later `RUN` of the stage that does nothing but clean up after
-/// `manager`, with no `RUN` in between that uses the package manager.
-fn later_cleanup_only_run<'s>(site: &Site<'s>, manager: Manager) -> Option<&'s Instruction> {
+/// `manager`, with no `RUN` in between that uses the package manager (or
+/// runs something dockfix cannot see into), and its commands as one shell
+/// command to carry into the installing `RUN` (so `apt-get clean` is moved,
+/// not lost).
+fn later_cleanup_only_run<'s>(
+    site: &Site<'s>,
+    manager: Manager,
+) -> Option<(&'s Instruction, String)> {
     for later in site.stage.body[site.index + 1..].iter() {
         if later.kind() != InstructionKind::Run {
             continue;
@@ -453,17 +490,69 @@ fn later_cleanup_only_run<'s>(site: &Site<'s>, manager: Manager) -> Option<&'s I
             && later.flags().is_empty()
             && commands.iter().all(|c| is_cleanup_command(c, manager))
         {
-            return Some(later);
+            let [script] = scripts.as_slice() else {
+                return None;
+            };
+            return Some((later, carried_text(script)?));
         }
-        let touches_manager = commands.iter().any(|command| {
-            packages::package_command(command, Default::default())
-                .is_some_and(|p| same_family(p.manager, manager))
+        let invocations = package_index::run_invocations(site.file, later, &|_| None)?;
+        let touches_manager = invocations.iter().any(|invocation| match invocation {
+            Invocation::Package { manager: used, .. } => same_family(*used, manager),
+            Invocation::Opaque { .. } => true,
         });
         if touches_manager {
             return None;
         }
     }
     None
+}
+
+/// A script of simple commands as one command to join with `&&`: `a && b`
+/// as it is, `a; b` as `{ a; b; }` (so a failing `a` still does not stop
+/// `b`, and the exit status is `b`'s as before). `None` when a command has
+/// redirections or the script has other shapes.
+fn carried_text(script: &Script) -> Option<String> {
+    let mut lists = Vec::new();
+    for list in &script.lists {
+        if list.terminator == Terminator::Background {
+            return None;
+        }
+        let mut text = String::new();
+        for (index, pipeline) in list.pipelines.iter().enumerate() {
+            let [Command::Simple(simple)] = pipeline.commands.as_slice() else {
+                return None;
+            };
+            if pipeline.negated || !simple.redirects.is_empty() {
+                return None;
+            }
+            if index > 0 {
+                text.push_str(match list.operators[index - 1] {
+                    AndOr::And => " && ",
+                    AndOr::Or => " || ",
+                });
+            }
+            let words: Vec<&str> = simple
+                .assignments
+                .iter()
+                .chain(&simple.words)
+                .map(|word| word.raw.as_str())
+                .collect();
+            text.push_str(&words.join(" "));
+        }
+        lists.push((text, list.operators.contains(&AndOr::Or)));
+    }
+    match lists.as_slice() {
+        [] => None,
+        [(text, false)] => Some(text.clone()),
+        _ => Some(format!(
+            "{{ {}; }}",
+            lists
+                .iter()
+                .map(|(text, _)| text.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+    }
 }
 
 fn same_family(a: Manager, b: Manager) -> bool {
@@ -530,15 +619,23 @@ fn rpm_and_zypper_caches(site: &Site, stages: &[Stage]) -> Vec<Fix> {
         if !installs || cleaned || site.cache_mounted(cache_paths) {
             continue;
         }
-        let Some(edit) = site.append(cleanup) else {
+        let mut edits = Vec::new();
+        let mut message = format!("clean the package cache in the same RUN (`{cleanup}`)");
+        let mut appended = cleanup.to_string();
+        if let Some((cleanup_run, carried)) = later_cleanup_only_run(site, manager) {
+            edits.push(Edit::delete(cleanup_run.range()));
+            message = carry_message(&carried, cleanup, &message);
+            appended = carry(carried, cleanup, |script| {
+                script.simple_commands().iter().any(|(command, _)| {
+                    is_cleanup_command(command, manager)
+                        && literal_words(command).first().map(String::as_str) != Some("rm")
+                })
+            });
+        }
+        let Some(edit) = site.append(&appended) else {
             continue;
         };
-        let mut edits = vec![edit];
-        let mut message = format!("clean the package cache in the same RUN (`{cleanup}`)");
-        if let Some(cleanup_run) = later_cleanup_only_run(site, manager) {
-            edits.push(Edit::delete(cleanup_run.range()));
-            message.push_str("; the later RUN that only cleaned up is removed");
-        }
+        edits.insert(0, edit);
         fixes.push(Fix::safe(message, edits));
     }
     fixes

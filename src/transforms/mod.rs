@@ -7,6 +7,7 @@ mod dockerignore;
 mod merge_runs;
 pub mod multi_stage;
 mod package_cache_flags;
+pub mod package_index;
 pub mod run_body;
 mod slim_base_image;
 pub mod workdir;

@@ -4,13 +4,14 @@ use crate::engine::{Context, Fix, Safety, Transform};
 use crate::shell::packages::{self, Manager, PackageCommand};
 use crate::shell::{Command, Script};
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
+use crate::transforms::package_index::{self, Index, IndexNeed};
 use crate::transforms::run_body;
 
 pub struct PackageCacheFlags;
 
 impl Transform for PackageCacheFlags {
     fn id(&self) -> &'static str {
-        "package-cache-flags"
+        ID
     }
 
     fn summary(&self) -> &'static str {
@@ -25,7 +26,7 @@ impl Transform for PackageCacheFlags {
         include_str!("../../transforms/package-cache-flags/README.md")
     }
 
-    fn fixes(&self, file: &Dockerfile, _context: &Context) -> Vec<Fix> {
+    fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let text = file.text();
         let stages = file.stages();
         let mut fixes = Vec::new();
@@ -39,7 +40,7 @@ impl Transform for PackageCacheFlags {
                     settings.learn(file, instruction);
                 }
             }
-            for run in &stage.body {
+            for (index, run) in stage.body.iter().enumerate() {
                 settings.learn(file, run);
                 if run.kind() != InstructionKind::Run || run.is_error() {
                     continue;
@@ -48,8 +49,15 @@ impl Transform for PackageCacheFlags {
                 scripts.extend(Script::heredoc_scripts(file, run));
                 let cache_targets = run.as_run().map(|r| r.cache_targets()).unwrap_or_default();
                 for script in &scripts {
-                    fixes.extend(fixes_for_script(
+                    let site = Site {
                         file,
+                        stages: &stages,
+                        stage,
+                        index,
+                        context,
+                    };
+                    fixes.extend(fixes_for_script(
+                        &site,
                         run,
                         script,
                         &settings,
@@ -61,6 +69,18 @@ impl Transform for PackageCacheFlags {
         }
         fixes
     }
+}
+
+const ID: &str = "package-cache-flags";
+
+/// Where a `RUN` is, for the checks that look at what comes after it.
+struct Site<'a> {
+    file: &'a Dockerfile,
+    stages: &'a [Stage],
+    stage: &'a Stage,
+    /// Position of the `RUN` in the stage body.
+    index: usize,
+    context: &'a Context<'a>,
 }
 
 /// What earlier instructions of a stage (and the stages it is built from)
@@ -152,13 +172,14 @@ fn cache_mounted(cache_targets: &[String], paths: &[&str]) -> bool {
 }
 
 fn fixes_for_script(
-    file: &Dockerfile,
+    site: &Site,
     run: &Instruction,
     script: &Script,
     settings: &StageSettings,
     cache_targets: &[String],
     text: &str,
 ) -> Vec<Fix> {
+    let file = site.file;
     let commands = packages::package_commands(script);
     let mut fixes = Vec::new();
     let mut npm_installs = false;
@@ -277,7 +298,7 @@ fn fixes_for_script(
             file.escape(),
         ));
     }
-    fixes.extend(apk_leftovers(script, &commands));
+    fixes.extend(apk_leftovers(site, script, &commands));
     fixes
 }
 
@@ -309,7 +330,7 @@ fn assigns(command: &PackageCommand, name: &str) -> bool {
 
 /// Once every `apk` command uses `--no-cache`, `apk update` and
 /// `rm -rf /var/cache/apk/*` in the same `&&` chain only cost bytes.
-fn apk_leftovers(script: &Script, commands: &[PackageCommand]) -> Vec<Fix> {
+fn apk_leftovers(site: &Site, script: &Script, commands: &[PackageCommand]) -> Vec<Fix> {
     let apk: Vec<&PackageCommand> = commands
         .iter()
         .filter(|c| c.manager == Manager::Apk)
@@ -347,17 +368,59 @@ fn apk_leftovers(script: &Script, commands: &[PackageCommand]) -> Vec<Fix> {
                 continue;
             }
             if let Some(edit) = run_body::remove_from_and_chain(script, list_index, index) {
-                fixes.push(Fix::safe(
-                    format!(
-                        "remove `{}`: `apk add --no-cache` needs no index and leaves no cache",
-                        words.join(" ")
-                    ),
-                    vec![edit],
-                ));
+                let Some(safety) = apk_index_removal(site, script) else {
+                    return fixes;
+                };
+                let message = format!(
+                    "remove `{}`: `apk add --no-cache` needs no index and leaves no cache",
+                    words.join(" ")
+                );
+                fixes.push(if safety == Safety::Safe {
+                    Fix::safe(message, vec![edit])
+                } else {
+                    Fix::unsafe_(message, vec![edit])
+                });
                 // One removal per pass: the next pass re-reads the chain.
                 return fixes;
             }
         }
     }
     fixes
+}
+
+/// Whether `apk update` (and an `rm` of its index) may go: `apk update`
+/// leaves an index that later `apk add`s without `--no-cache` (or
+/// `--update`) read, so it stays while one does, and so does the `rm` that
+/// removed it (the later step would see it otherwise). `None`: keep them.
+fn apk_index_removal(site: &Site, script: &Script) -> Option<Safety> {
+    let need = package_index::needed_after(
+        site.file,
+        site.stages,
+        site.stage,
+        site.index,
+        Index::ApkIndex,
+        site.context,
+    );
+    let safety = match &need {
+        IndexNeed::Unneeded => Safety::Safe,
+        IndexNeed::Needed { what, .. } => {
+            site.context.skip(
+                ID,
+                script.range.start,
+                format!("`apk update` stays: the index it fetches is read later by {what}"),
+            );
+            return None;
+        }
+        IndexNeed::Unknown { what, .. } => {
+            site.context.skip(
+                ID,
+                script.range.start,
+                format!(
+                    "removing `apk update` is unsafe: a later step {what} (it may install with apk)"
+                ),
+            );
+            Safety::Unsafe
+        }
+    };
+    Some(safety)
 }

@@ -1,0 +1,3 @@
+#!/bin/sh
+echo building
+mkdir -p /app/out
