@@ -46,6 +46,9 @@ pub enum Command {
         buildkit: bool,
         file: PathBuf,
     },
+    /// Build each Dockerfile before and after its fixes and compare the
+    /// images (size, config, files; `--run`, `--rebuild`).
+    Verify(Box<crate::verify::VerifyArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +116,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Rules) => rules(),
         Some(Command::Explain { id }) => explain(&id),
         Some(Command::Parse { buildkit, file }) => parse(&file, buildkit),
+        Some(Command::Verify(args)) => crate::verify::run(&args),
         None => fix(&cli.fix),
     };
     match result {
@@ -228,23 +232,28 @@ fn overrides(args: &FixArgs) -> Overrides {
 
 /// Settings for the files of each directory: `--config`, or the nearest
 /// `dockfix.toml`, under the command-line flags. Each file is read once.
-struct SettingsResolver<'a> {
-    args: &'a FixArgs,
+struct SettingsResolver {
+    /// `--config`.
+    config: Option<PathBuf>,
     overrides: Overrides,
     loaded: Mutex<HashMap<PathBuf, Result<Settings, String>>>,
 }
 
-impl<'a> SettingsResolver<'a> {
-    fn new(args: &'a FixArgs) -> Self {
+impl SettingsResolver {
+    fn new(args: &FixArgs) -> Self {
+        Self::with(args.config.clone(), overrides(args))
+    }
+
+    fn with(config: Option<PathBuf>, overrides: Overrides) -> Self {
         Self {
-            args,
-            overrides: overrides(args),
+            config,
+            overrides,
             loaded: Mutex::new(HashMap::new()),
         }
     }
 
     fn for_directory(&self, directory: &Path) -> Result<Settings, String> {
-        let file = match &self.args.config {
+        let file = match &self.config {
             Some(explicit) => Some(explicit.clone()),
             None => {
                 let absolute =
@@ -445,9 +454,26 @@ fn process_file(
     })
 }
 
+/// What a fix run with these flags would make of one Dockerfile: its
+/// text and the outcome, found with the same settings lookup (for
+/// `dockfix verify`, which builds both).
+pub fn fix_file(
+    path: &Path,
+    context: Option<&Path>,
+    config: Option<&Path>,
+    overrides: Overrides,
+) -> Result<(String, Outcome), String> {
+    let resolver = SettingsResolver::with(config.map(Path::to_path_buf), overrides);
+    let settings = resolver.for_directory(&directory_of(path))?;
+    let original = input::read_file(path).map_err(|error| error.to_string())?;
+    let context_dir = context.map_or_else(|| directory_of(path), Path::to_path_buf);
+    let outcome = fix_text(&original, Some(path), Some(&context_dir), &settings)?;
+    Ok((original, outcome))
+}
+
 /// The directory holding `path`: `.` for a bare file name, whose parent is
 /// the empty path (which names no directory to walk).
-fn directory_of(path: &Path) -> PathBuf {
+pub fn directory_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),

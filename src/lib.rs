@@ -13,3 +13,4 @@ pub mod output;
 pub mod shell;
 pub mod syntax;
 pub mod transforms;
+pub mod verify;
