@@ -454,6 +454,17 @@ fn process_file(
     })
 }
 
+/// The Dockerfiles a fix run with these settings would take from `paths`
+/// (`include`/`exclude` of `dockfix.toml` applied), for `dockfix verify`.
+pub fn discover_files(
+    paths: &[PathBuf],
+    config: Option<&Path>,
+    overrides: Overrides,
+) -> discovery::Discovery {
+    let resolver = SettingsResolver::with(config.map(Path::to_path_buf), overrides);
+    discovery::discover(paths, &|root| resolver.patterns_for(root))
+}
+
 /// What a fix run with these flags would make of one Dockerfile: its
 /// text and the outcome, found with the same settings lookup (for
 /// `dockfix verify`, which builds both).

@@ -148,7 +148,17 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         args.paths.clone()
     };
     let mut verdicts = Vec::new();
-    for found in discovery::discover(&paths) {
+    let discovered = cli::discover_files(&paths, args.config.as_deref(), args.overrides());
+    for directory in &discovered.empty_directories {
+        progress.note(&format!(
+            "{}: no Dockerfile found",
+            discovery::display(directory)
+        ));
+    }
+    if discovered.found.is_empty() {
+        return Err("no Dockerfile found: nothing to verify".into());
+    }
+    for found in discovered.found {
         let report = match found {
             Found::File(path) => {
                 let verifier = Verifier {
