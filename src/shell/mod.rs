@@ -18,7 +18,9 @@ pub mod packages;
 
 use std::ops::Range;
 
-use crate::syntax::{Dockerfile, Instruction, InstructionKind, LogicalLine};
+use std::sync::Arc;
+
+use crate::syntax::{Dockerfile, Heredoc, Instruction, LogicalLine};
 
 /// A shell script with every range in file offsets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +100,7 @@ impl Command {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CompoundKind {
     Subshell,
     BraceGroup,
@@ -318,29 +320,20 @@ impl Script {
         if !run_shell_is_posix(file, run) {
             return Vec::new();
         }
-        let Some((text, _, _)) = shell_form_text(run) else {
-            return Vec::new();
-        };
-        let heredocs = run.heredocs();
-        let first_word = text.split_whitespace().next().unwrap_or_default();
-        let runs_a_shell = first_word.starts_with("<<")
-            || matches!(
-                first_word.rsplit('/').next(),
-                Some("sh" | "bash" | "dash" | "ash")
-            ) && heredocs.len() == 1;
-        if !runs_a_shell {
-            return Vec::new();
-        }
-        heredocs
-            .iter()
-            .enumerate()
-            .filter(|(_, heredoc)| heredoc.terminated && !heredoc.marker.chomp)
+        script_heredocs(run)
+            .into_iter()
             .filter_map(|(index, heredoc)| {
                 let start = heredoc.body_range.start;
                 let map = |i: usize| start + i;
                 Script::parse(&heredoc.body, ScriptSource::Heredoc { index }, &map, &map).ok()
             })
             .collect()
+    }
+
+    /// Parses `text` alone, ranges relative to it (shared with every other
+    /// parse of the same text).
+    pub fn parse_text(text: &str) -> Result<Arc<Script>, ShellError> {
+        cache::parsed(text)
     }
 
     /// Every simple command at any depth, in order, with where it sits.
@@ -504,20 +497,71 @@ fn collect_state_changes(lists: &[AndOrList], contained: bool, changes: &mut Vec
     }
 }
 
-/// True when the `SHELL` in force for `run` is a POSIX shell.
-fn run_shell_is_posix(file: &Dockerfile, run: &Instruction) -> bool {
-    let mut shell = None;
-    for instruction in file.instructions() {
-        if &instruction == run {
-            break;
-        }
-        match instruction.kind() {
-            InstructionKind::From => shell = None,
-            InstructionKind::Shell => shell = instruction.json_args(),
-            _ => {}
-        }
+/// True when the shell in force for `run` is a POSIX shell.
+pub fn run_shell_is_posix(file: &Dockerfile, run: &Instruction) -> bool {
+    is_posix_shell(Some(&file.shell_at(run)))
+}
+
+/// The texts `run` hands to its shell: the shell-form body, then the
+/// heredoc bodies it runs as scripts (see [`Script::heredoc_scripts`]).
+/// Empty for exec form. Whatever the stage's shell: the caller decides.
+pub fn shell_texts(run: &Instruction) -> Vec<(ScriptSource, String)> {
+    let Some((text, _, _)) = shell_form_text(run) else {
+        return Vec::new();
+    };
+    let mut texts = vec![(ScriptSource::ShellForm, text.to_string())];
+    texts.extend(
+        script_heredocs(run)
+            .into_iter()
+            .map(|(index, heredoc)| (ScriptSource::Heredoc { index }, heredoc.body)),
+    );
+    texts
+}
+
+/// Why shell-aware transforms leave `run` alone as a whole: its stage's
+/// shell is not POSIX, or its shell text cannot be analysed. `None` when
+/// they can read it (or it is exec form, where there is nothing to say).
+pub fn why_opaque(file: &Dockerfile, run: &Instruction) -> Option<String> {
+    let texts = shell_texts(run);
+    if texts.is_empty() {
+        return None;
     }
-    is_posix_shell(shell.as_deref())
+    if !run_shell_is_posix(file, run) {
+        let shell = file.shell_at(run).join(" ");
+        return Some(format!(
+            "the stage's shell `{shell}` is not a POSIX shell: no shell fixes here"
+        ));
+    }
+    // A heredoc RUN's own line (`<<EOF`, `bash <<EOF`) is not a script.
+    let heredoc_run = texts.len() > 1 || !run.heredocs().is_empty();
+    texts
+        .iter()
+        .filter(|(source, _)| !(heredoc_run && *source == ScriptSource::ShellForm))
+        .find_map(|(_, text)| cache::parsed(text).err())
+        .map(|error| format!("the shell text cannot be analysed ({error}): no shell fixes here"))
+}
+
+/// The heredocs of `run` that its shell-form command runs as scripts, with
+/// their positions among the RUN's heredocs.
+fn script_heredocs(run: &Instruction) -> Vec<(usize, Heredoc)> {
+    let Some((text, _, _)) = shell_form_text(run) else {
+        return Vec::new();
+    };
+    let heredocs = run.heredocs();
+    let first_word = text.split_whitespace().next().unwrap_or_default();
+    let runs_a_shell = first_word.starts_with("<<")
+        || matches!(
+            first_word.rsplit('/').next(),
+            Some("sh" | "bash" | "dash" | "ash")
+        ) && heredocs.len() == 1;
+    if !runs_a_shell {
+        return Vec::new();
+    }
+    heredocs
+        .into_iter()
+        .enumerate()
+        .filter(|(_, heredoc)| heredoc.terminated && !heredoc.marker.chomp)
+        .collect()
 }
 
 /// Is this `SHELL` (None: the default `/bin/sh -c`) a POSIX shell?

@@ -18,6 +18,7 @@ use super::kind::SyntaxKind::{self, *};
 use super::kind::SyntaxNode;
 use super::logical::LogicalLine;
 use super::parser::{self, Diagnostic};
+use super::stage_shell::Shell;
 
 pub(crate) fn to_range(range: TextRange) -> Range<usize> {
     usize::from(range.start())..usize::from(range.end())
@@ -32,6 +33,8 @@ pub struct Dockerfile {
     /// Built once, so that every caller shares the instructions' caches.
     instructions: OnceCell<Vec<Instruction>>,
     text: OnceCell<String>,
+    /// The shell in force at each instruction (parallel to `instructions`).
+    shells: OnceCell<Vec<Shell>>,
 }
 
 impl Dockerfile {
@@ -43,6 +46,7 @@ impl Dockerfile {
             diagnostics: output.diagnostics,
             instructions: OnceCell::new(),
             text: OnceCell::new(),
+            shells: OnceCell::new(),
         }
     }
 
@@ -74,10 +78,30 @@ impl Dockerfile {
 
     /// Top-level instructions, valid or not, in file order.
     pub fn instructions(&self) -> impl Iterator<Item = Instruction> + '_ {
+        self.instruction_list().iter().cloned()
+    }
+
+    fn instruction_list(&self) -> &[Instruction] {
         self.instructions
             .get_or_init(|| self.root.children().filter_map(Instruction::cast).collect())
-            .iter()
-            .cloned()
+    }
+
+    /// The shell that runs `instruction`'s shell form: its stage's `SHELL`,
+    /// inherited from the stage it is built `FROM`, or the platform default
+    /// (see [`stage_shell`](super::stage_shell)). Computed for the whole
+    /// file on first use. For an instruction nested in another (`ONBUILD
+    /// RUN`), the shell of the instruction holding it.
+    pub fn shell_at(&self, instruction: &Instruction) -> Shell {
+        let instructions = self.instruction_list();
+        let shells = self
+            .shells
+            .get_or_init(|| super::stage_shell::shells(instructions));
+        let start = instruction.range().start;
+        let index = instructions.partition_point(|i| i.range().start <= start);
+        match index.checked_sub(1) {
+            Some(index) => shells[index].clone(),
+            None => super::stage_shell::linux_default(),
+        }
     }
 
     /// Parser directives, as (lowercase name, value).

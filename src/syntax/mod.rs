@@ -17,6 +17,7 @@ pub mod kind;
 pub mod line_index;
 pub mod logical;
 pub mod parser;
+pub mod stage_shell;
 
 pub use ast::*;
 pub use kind::{SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
