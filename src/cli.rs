@@ -644,7 +644,7 @@ fn print_fix_lines(err: &mut impl Write, report: &FileReport) {
     for fix in &processed.outcome.rejected {
         let _ = writeln!(
             err,
-            "{}:{}: [{}] warning: fix dropped because the result would not parse (please report): {}",
+            "{}:{}: [{}] warning: fix dropped because the result would not parse, or its shell script would change structure (please report): {}",
             report.display, fix.line, fix.transform, fix.message
         );
     }

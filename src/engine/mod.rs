@@ -3,10 +3,12 @@
 //! and repeats until nothing changes.
 //!
 //! Fixes are never trusted blindly: a pass whose result parses worse than
-//! its input (a new ERROR node or parser error) is redone fix by fix, and
-//! the fixes that break the file are dropped and reported.
+//! its input (a new ERROR node or parser error), or whose rewritten shell
+//! scripts no longer parse or changed structure ([`shell_guard`]), is redone
+//! fix by fix, and the fixes that break the file are dropped and reported.
 
 mod context;
+pub mod shell_guard;
 mod suppression;
 
 pub use context::{BuildContext, Context, Skip, SkipLog};
@@ -327,7 +329,7 @@ pub fn run(
         let refused_before = refused.len();
         let all: Vec<&Fix> = accepted.iter().map(|(fix, _)| fix).collect();
         let candidate_text = apply(&outcome.text, &all);
-        let next_text = if Health::of(&Dockerfile::parse(&candidate_text)).no_worse_than(&before) {
+        let next_text = if sound(&file, &before, &candidate_text) {
             outcome
                 .applied
                 .extend(accepted.iter().map(|(_, report)| report.clone()));
@@ -336,11 +338,13 @@ pub fn run(
             // Redo the pass one fix at a time (from the end, so earlier
             // offsets stay valid) and keep only fixes that parse.
             let mut text = outcome.text.clone();
+            let mut current = Dockerfile::parse(&text);
             let mut kept = Vec::new();
             for (fix, report) in accepted.iter().rev() {
                 let attempt = apply(&text, &[fix]);
-                if Health::of(&Dockerfile::parse(&attempt)).no_worse_than(&before) {
+                if sound(&current, &before, &attempt) {
                     text = attempt;
+                    current = Dockerfile::parse(&text);
                     kept.push(report.clone());
                 } else {
                     outcome.rejected.push(report.clone());
@@ -437,6 +441,13 @@ fn apply(text: &str, fixes: &[&Fix]) -> String {
     }
     out.push_str(&text[at..]);
     out
+}
+
+/// True when `after` parses no worse than the pass's input (`health`) and
+/// its shell scripts are sound rewrites of those of `current`.
+fn sound(current: &Dockerfile, health: &Health, after: &str) -> bool {
+    let after = Dockerfile::parse(after);
+    Health::of(&after).no_worse_than(health) && shell_guard::check(current, &after).is_ok()
 }
 
 /// How broken a parse is: the counts a fix must not increase.
