@@ -15,7 +15,8 @@ const BUILTIN: &str = include_str!("../transforms/slim-base-image/base-images.to
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BaseImageMap {
-    /// Named tool lists that `lacks` can include as `@name`.
+    /// Named lists (tools, paths, packages) that `lacks`, `excludes` and
+    /// `breaks-packages` can include as `@name`; lists may include lists.
     #[serde(default)]
     pub tool_sets: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -60,6 +61,16 @@ pub struct BaseImage {
     /// Installers that may compile native code, which needs the tools above.
     #[serde(default)]
     pub native_installers: Vec<String>,
+    /// Paths the slim variant does not have although the full one does
+    /// (Debian slim's dpkg `path-exclude`s), or `@list`s of them.
+    #[serde(default)]
+    pub excludes: Vec<String>,
+    /// Packages (`*` globs) whose installation fails on the slim variant.
+    #[serde(default)]
+    pub breaks_packages: Vec<String>,
+    /// Why a swap of this image can never be proven safe, when that is so
+    /// (something the slim variant's runtime itself lacks).
+    pub runtime_caveat: Option<String>,
     pub slim: Option<TagRule>,
     pub alpine: Option<TagRule>,
     /// Only ever used to build: never swapped.
@@ -94,6 +105,10 @@ pub struct TagRule {
     /// Tag words for which the variant does not exist.
     #[serde(default)]
     pub not_with: Vec<String>,
+    /// From this major version on, tags without a Debian release name are
+    /// not Debian images (openjdk 12+: Oracle Linux), so only tags naming a
+    /// release are mapped.
+    pub debian_only_below_major: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -149,20 +164,45 @@ impl BaseImageMap {
 
     /// The tools an entry lacks, `@sets` expanded.
     pub fn lacks<'m>(&'m self, entry: &'m BaseImage) -> Vec<&'m str> {
-        let mut tools = Vec::new();
-        for item in &entry.lacks {
-            match item.strip_prefix('@') {
-                Some(set) => tools.extend(
-                    self.tool_sets
-                        .get(set)
-                        .into_iter()
-                        .flatten()
-                        .map(String::as_str),
-                ),
-                None => tools.push(item.as_str()),
+        self.expand(&entry.lacks)
+    }
+
+    /// The paths the entry's slim variant excludes, `@sets` expanded.
+    pub fn excludes<'m>(&'m self, entry: &'m BaseImage) -> Vec<&'m str> {
+        self.expand(&entry.excludes)
+    }
+
+    /// The package globs that fail to install on the slim variant.
+    pub fn breaks_packages<'m>(&'m self, entry: &'m BaseImage) -> Vec<&'m str> {
+        self.expand(&entry.breaks_packages)
+    }
+
+    /// `items` with every `@set` replaced by its members (sets may include
+    /// sets; a set met twice on one path is not expanded again).
+    fn expand<'m>(&'m self, items: &'m [String]) -> Vec<&'m str> {
+        fn walk<'m>(
+            map: &'m BaseImageMap,
+            items: &'m [String],
+            seen: &mut Vec<&'m str>,
+            out: &mut Vec<&'m str>,
+        ) {
+            for item in items {
+                match item.strip_prefix('@') {
+                    Some(set) if !seen.contains(&set) => {
+                        if let Some(members) = map.tool_sets.get(set) {
+                            seen.push(set);
+                            walk(map, members, seen, out);
+                            seen.pop();
+                        }
+                    }
+                    Some(_) => {}
+                    None => out.push(item.as_str()),
+                }
             }
         }
-        tools
+        let mut out = Vec::new();
+        walk(self, items, &mut Vec::new(), &mut out);
+        out
     }
 }
 
@@ -222,6 +262,12 @@ impl TagRule {
         }
         let variant = self.variant.as_str();
         let is_release = |word: &&str| DEBIAN_RELEASES.contains(word);
+        if let Some(major) = self.debian_only_below_major {
+            let version: Option<u32> = words[0].split('.').next().and_then(|m| m.parse().ok());
+            if version.is_none_or(|v| v >= major) && !words.iter().any(is_release) {
+                return None;
+            }
+        }
         match self.style {
             Style::Suffix => words.push(variant),
             Style::BeforeDistro => match words.iter().position(is_release) {

@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+curl -fsS "$CONFIG_URL" -o /etc/app.conf
+exec "$@"

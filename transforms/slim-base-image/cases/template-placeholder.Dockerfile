@@ -1,0 +1,2 @@
+FROM debian:%%SUITE%%
+CMD ["bash"]
