@@ -143,6 +143,35 @@ impl SimpleCommand {
         self.words.get(1..).unwrap_or_default()
     }
 
+    /// The command that actually runs once `command` and `builtin`
+    /// prefixes are skipped (`command cd /x` changes directory as `cd /x`
+    /// does), with its arguments. `command -v`/`-V` only looks a name up:
+    /// the program is then `command`. `None` when a name is not literal.
+    pub fn effective(&self) -> Option<(String, &[Word])> {
+        let mut words = self.words.as_slice();
+        loop {
+            let name = words.first()?.literal()?;
+            let program = name.rsplit('/').next().unwrap_or(&name).to_string();
+            match program.as_str() {
+                "builtin" if words.len() > 1 => words = &words[1..],
+                "command" if words.len() > 1 => {
+                    let options = words[1..]
+                        .iter()
+                        .take_while(|word| word.raw.starts_with('-'))
+                        .count();
+                    let looks_up = words[1..=options]
+                        .iter()
+                        .any(|word| word.raw.contains(['v', 'V']));
+                    if looks_up || words.len() == 1 + options {
+                        return Some((program, &words[1..]));
+                    }
+                    words = &words[1 + options..];
+                }
+                _ => return Some((program, &words[1..])),
+            }
+        }
+    }
+
     /// Literal arguments (expansions as `None`).
     pub fn literal_args(&self) -> Vec<Option<String>> {
         self.args().iter().map(Word::literal).collect()
@@ -255,6 +284,86 @@ const STATE_COMMANDS: &[&str] = &[
     "mapfile",
     "readarray",
 ];
+
+/// POSIX special built-ins other than those in [`STATE_COMMANDS`]: an
+/// assignment before one (`MODE=debug :`) stays set in the shell (POSIX
+/// 2.14, "Special Built-In Utilities"; dash does this, bash in POSIX mode).
+const SPECIAL_BUILTINS: &[&str] = &[":", "times", "break", "continue"];
+
+/// Names a word assigns through its expansions: `${NAME:=value}`,
+/// `${NAME=value}` and arithmetic assignments (`$((N=1))`, `$((N+=1))`,
+/// `$((N++))`). An arithmetic assignment whose name cannot be read gives
+/// `"(("`. Conservative: command substitutions are scanned too, although
+/// their assignments end with them.
+pub fn expansion_assignments(raw: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let name_at = |start: usize| -> String {
+        raw[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    for (index, _) in raw.match_indices("${") {
+        let name = name_at(index + 2);
+        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let after = &raw[index + 2 + name.len()..];
+        if after.starts_with(":=") || after.starts_with('=') {
+            names.push(name);
+        }
+    }
+    for (index, _) in raw.match_indices("((") {
+        let inner_end = raw[index..].find("))").map_or(raw.len(), |end| index + end);
+        let inner = &raw[index + 2..inner_end];
+        let inner_bytes = inner.as_bytes();
+        let mut found = false;
+        for (at, ch) in inner.char_indices() {
+            let assigns = match ch {
+                '=' => {
+                    let before = at.checked_sub(1).map(|i| inner_bytes[i]);
+                    let after = inner_bytes.get(at + 1);
+                    !matches!(before, Some(b'=' | b'!' | b'<' | b'>')) && after != Some(&b'=')
+                        || matches!(inner.get(at.saturating_sub(2)..at), Some("<<" | ">>"))
+                }
+                '+' | '-' => inner_bytes.get(at + 1) == Some(&(ch as u8)),
+                _ => false,
+            };
+            if !assigns {
+                continue;
+            }
+            found = true;
+            // The name just before the operator (or just after `++`/`--`).
+            let before: String = inner[..at]
+                .trim_end_matches(|c: char| "+-*/%&|^<>".contains(c))
+                .trim_end()
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let after: String = inner[at..]
+                .trim_start_matches(['+', '-'])
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            for name in [before, after] {
+                if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
+                    names.push(name);
+                }
+            }
+        }
+        if found && names.is_empty() {
+            names.push("((".into());
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
 
 /// Why a script could not be analysed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -454,13 +563,34 @@ fn collect_state_changes(lists: &[AndOrList], contained: bool, changes: &mut Vec
             for command in &pipeline.commands {
                 match command {
                     Command::Simple(simple) if !contained => {
-                        match simple.program() {
-                            Some(program) if STATE_COMMANDS.contains(&program.as_str()) => {
+                        let expands_assignment = simple
+                            .assignments
+                            .iter()
+                            .chain(&simple.words)
+                            .chain(&simple.redirects)
+                            .any(|word| !expansion_assignments(&word.raw).is_empty());
+                        if expands_assignment {
+                            changes.push(StateChange {
+                                command: "${NAME:=}".into(),
+                                range: simple.range.clone(),
+                            });
+                            continue;
+                        }
+                        match simple.effective() {
+                            Some((program, args))
+                                if STATE_COMMANDS.contains(&program.as_str())
+                                    || program == "let"
+                                    || program == "printf"
+                                        && args.first().is_some_and(|arg| arg.raw == "-v")
+                                    || SPECIAL_BUILTINS.contains(&program.as_str())
+                                        && !simple.assignments.is_empty() =>
+                            {
                                 changes.push(StateChange {
                                     command: program,
                                     range: simple.range.clone(),
                                 });
                             }
+                            Some(_) => {}
                             None if simple.words.is_empty() && !simple.assignments.is_empty() => {
                                 changes.push(StateChange {
                                     command: "NAME=".into(),
@@ -482,9 +612,19 @@ fn collect_state_changes(lists: &[AndOrList], contained: bool, changes: &mut Vec
                     Command::Compound {
                         kind, range, inner, ..
                     } => {
-                        if *kind == CompoundKind::Function && !contained {
+                        // A function stays defined; a `for` loop leaves its
+                        // variable set; `(( ))` may assign.
+                        let leaks = match kind {
+                            CompoundKind::Function => Some("function"),
+                            CompoundKind::For => Some("for"),
+                            CompoundKind::Arithmetic => Some("(("),
+                            _ => None,
+                        };
+                        if let Some(command) = leaks
+                            && !contained
+                        {
                             changes.push(StateChange {
-                                command: "function".into(),
+                                command: command.into(),
                                 range: range.clone(),
                             });
                         }

@@ -110,6 +110,17 @@ fn state_changes_that_leak() {
         ("{ cd /x; }", vec!["cd"]),
         ("exit 0", vec!["exit"]),
         ("$CMD /x", vec!["$CMD"]),
+        (": \"${MODE:=debug}\"", vec!["${NAME:=}"]),
+        ("echo \"${X=1}\" > /x", vec!["${NAME:=}"]),
+        ("echo $((N=1))", vec!["${NAME:=}"]),
+        ("command cd /x", vec!["cd"]),
+        ("command export A=1", vec!["export"]),
+        ("builtin cd /x", vec!["cd"]),
+        ("printf -v X %s 1", vec!["printf"]),
+        ("let X=1", vec!["let"]),
+        ("MODE=debug :", vec![":"]),
+        ("for f in a b; do :; done", vec!["for"]),
+        ("((N++))", vec!["(("]),
     ] {
         let script = script_of(&format!("RUN {body}\n"));
         let found: Vec<String> = script
@@ -125,9 +136,30 @@ fn state_changes_that_leak() {
         "A=1 make",
         "echo $(cd /x; pwd)",
         "make install",
+        "command -v cd",
+        "printf %s x",
+        "echo \"${X:-default}\" $((1 + 2)) $((A == B))",
+        "(for f in a; do :; done)",
     ] {
         let script = script_of(&format!("RUN {body}\n"));
         assert!(script.state_changes().is_empty(), "{body}");
+    }
+}
+
+#[test]
+fn expansion_assignments_are_found() {
+    for (raw, expected) in [
+        ("\"${MODE:=debug}\"", vec!["MODE"]),
+        ("${A=1}${B:-2}", vec!["A"]),
+        ("$((X=1))", vec!["X"]),
+        ("$((X += 2))", vec!["X"]),
+        ("$((i++))", vec!["i"]),
+        ("$((--j))", vec!["j"]),
+        ("$((a <<= 1))", vec!["a"]),
+        ("$((a == b || c != d || e <= f || g >= h))", vec![]),
+        ("${X:-a=b} ${#Y} ${1:=x}", vec![]),
+    ] {
+        assert_eq!(expansion_assignments(raw), expected, "{raw}");
     }
 }
 
