@@ -3,7 +3,10 @@
 use std::ops::Range;
 
 use crate::engine::{Context, Edit, Fix, Safety, Transform};
-use crate::shell::Script;
+use crate::shell::{
+    AndOr, AndOrList, Command as ShellCommand, CompoundKind, Script, SimpleCommand,
+    expansion_assignments,
+};
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, SyntaxKind};
 
 pub struct MergeRuns;
@@ -25,22 +28,40 @@ impl Transform for MergeRuns {
         include_str!("../../transforms/merge-runs/README.md")
     }
 
-    fn fixes(&self, file: &Dockerfile, _context: &Context) -> Vec<Fix> {
+    fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let text = file.text();
         let indent = continuation_indent(file);
         let mut fixes = Vec::new();
         for stage in file.stages() {
             let mut group: Vec<Mergeable> = Vec::new();
-            for instruction in &stage.body {
-                let next = Mergeable::new(file, instruction, text);
-                let joins = match (group.last(), &next) {
-                    (Some(last), Some(next)) => {
-                        last.flags == next.flags
-                            && !group.iter().any(|member| next.reads_any(&member.assigns))
+            for (index, instruction) in stage.body.iter().enumerate() {
+                let shell = stage.shell_before(instruction);
+                let next = match Mergeable::new(file, instruction, text, shell.as_deref()) {
+                    Ok(next) => Some(next),
+                    Err(reason) => {
+                        // Worth saying only where a neighbour could have
+                        // been joined.
+                        let beside_a_run = [index.checked_sub(1), Some(index + 1)]
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|i| stage.body.get(i))
+                            .any(|other| other.kind() == InstructionKind::Run);
+                        if let Some(reason) = reason
+                            && beside_a_run
+                        {
+                            context.skip(self.id(), instruction.text_range().start, reason);
+                        }
+                        None
                     }
-                    _ => false,
                 };
-                if !joins {
+                let refusal = match &next {
+                    Some(next) if !group.is_empty() => why_not_joined(&group, next),
+                    _ => Some(None),
+                };
+                if let Some(reason) = refusal {
+                    if let (Some(reason), Some(next)) = (reason, &next) {
+                        context.skip(self.id(), next.run.text_range().start, reason);
+                    }
                     fixes.extend(merge(&group, &indent, file.escape()));
                     group.clear();
                 }
@@ -54,6 +75,78 @@ impl Transform for MergeRuns {
     }
 }
 
+/// Why `next` cannot join `group` (the RUNs just before it): `None` when it
+/// can; `Some(None)` when there is nothing worth saying.
+fn why_not_joined(group: &[Mergeable], next: &Mergeable) -> Option<Option<String>> {
+    let last = group.last()?;
+    if last.flags != next.flags {
+        return Some(Some(
+            "not merged with the RUN above: their flags differ".into(),
+        ));
+    }
+    for member in group {
+        if let Some(name) = next.reads_any(&member.assigns) {
+            return Some(Some(format!(
+                "not merged with the RUN above: it reads ${name}, which a RUN above sets \
+                 (merged, that setting would seem to reach it; it would not)"
+            )));
+        }
+    }
+    if last.errexit_must_be_last {
+        return Some(Some(
+            "not merged with the RUN above: that RUN runs with errexit (set -e, or -e in \
+             SHELL), which a shell ignores to the left of `&&`, so its failing commands \
+             would no longer stop the build"
+                .into(),
+        ));
+    }
+    if let Some(name) = next.reads_special {
+        return Some(Some(format!(
+            "not merged with the RUN above: it reads ${name}, which would change in one RUN"
+        )));
+    }
+    if let Some(name) = stale_lookup(group, next) {
+        return Some(Some(format!(
+            "not merged with the RUN above: it runs `{name}`, which an earlier RUN ran \
+             before something that may install or remove programs; in one shell the \
+             remembered (hashed) path of `{name}` would still be used"
+        )));
+    }
+    None
+}
+
+/// A command name `next` would find through the shell's remembered paths
+/// where, as its own RUN, it would search PATH again.
+///
+/// dash and bash remember where they found a program the first time they
+/// run it (bash also when a pipeline runs it in dash's case, and `command
+/// -v`, `type` and `hash` in dash), and keep using that path: a binary
+/// installed earlier in PATH afterwards is not seen (dash and bash), and a
+/// removed one makes bash fail with "No such file or directory". Only the
+/// shell's own lookups are remembered: a subshell's end with it.
+fn stale_lookup(group: &[Mergeable], next: &Mergeable) -> Option<String> {
+    for (index, member) in group.iter().enumerate() {
+        // State-changing members other than the last are wrapped in a
+        // subshell once `next` joins: their lookups end with it.
+        if member.changes_state {
+            continue;
+        }
+        for name in &member.lookups {
+            if !(next.runs_unknown || next.runs.contains(name)) {
+                continue;
+            }
+            let package_manager = PACKAGE_MANAGERS.contains(&name.as_str());
+            let may_shadow = group[index..].iter().any(|later| {
+                later.executables.other || later.executables.distro && !package_manager
+            });
+            if may_shadow {
+                return Some(name.clone());
+            }
+        }
+    }
+    None
+}
+
 /// A `RUN` that can be joined with its neighbours, with what the join must
 /// know about its shell text.
 struct Mergeable {
@@ -64,6 +157,9 @@ struct Mergeable {
     body_start: usize,
     /// File offset just after the last top-level command.
     body_end: usize,
+    /// Comment lines (with their indentation) between the keyword and the
+    /// first command: a `RUN \` followed by a comment line.
+    leading_comments: Vec<String>,
     /// Changes shell state (`cd`, `export`, …) that must not reach what follows.
     changes_state: bool,
     /// Variables the RUN sets (`export A=…`, `A=…`, `read A`, …). Once
@@ -76,32 +172,76 @@ struct Mergeable {
     /// `||` or several lists at the top level: `&&` before it would bind to
     /// only its first part.
     needs_braces: bool,
+    /// It may run with errexit on and what it does then depends on it: it
+    /// can only be the last part of a merged RUN (see [`errexit_matters`]).
+    errexit_must_be_last: bool,
+    /// A shell variable whose value depends on where in the script it is
+    /// read (`$LINENO`, `$_`, `$SECONDS`).
+    reads_special: Option<&'static str>,
+    /// Programs this shell itself looks up, and so remembers the path of.
+    lookups: Vec<String>,
+    /// Programs it runs anywhere (subshells inherit remembered paths).
+    runs: Vec<String>,
+    /// It may run a program whose name we cannot read (`eval`, `.`, `$CMD`,
+    /// a command substitution).
+    runs_unknown: bool,
+    /// What it may do to the programs on PATH.
+    executables: ExecutableChanges,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct ExecutableChanges {
+    /// Adds, upgrades or removes Alpine packages, which may replace BusyBox
+    /// programs by others earlier on PATH.
+    distro: bool,
+    /// Anything else that may create, move or remove a program (`pip
+    /// install`, `cp`, `make install`, a script, …).
+    other: bool,
 }
 
 impl Mergeable {
-    fn new(file: &Dockerfile, instruction: &Instruction, text: &str) -> Option<Self> {
+    /// `Err(Some(reason))` when the RUN may not be merged for a reason worth
+    /// reporting; `Err(None)` when it obviously cannot (not a shell-form RUN).
+    fn new(
+        file: &Dockerfile,
+        instruction: &Instruction,
+        text: &str,
+        shell: Option<&[String]>,
+    ) -> Result<Self, Option<String>> {
         if instruction.kind() != InstructionKind::Run
             || instruction.is_error()
             || !instruction.heredocs().is_empty()
         {
-            return None;
+            return Err(None);
         }
-        let script = Script::of_run(file, instruction)?;
-        let first = script.lists.first()?;
-        let last = script.lists.last()?;
+        if let Some(pragma) = pragma_above(instruction) {
+            return Err(Some(format!("not merged: `{pragma}` above it")));
+        }
+        let script = Script::of_run(file, instruction).ok_or(None)?;
+        let first = script.lists.first().ok_or(None)?;
+        let last = script.lists.last().ok_or(None)?;
         if script.has_background() {
-            return None;
+            return Err(Some(
+                "not merged: it runs something in the background (`&`)".into(),
+            ));
         }
-        // Only blanks may sit before the first command and only blanks and
-        // a final `;` after the last one: anything else (a shell comment, a
-        // redirection we do not place) would be cut or commented out.
+        // Only blanks and comment lines may sit before the first command and
+        // only blanks and a final `;` after the last one: anything else (a
+        // shell comment, a redirection we do not place) would be cut or
+        // commented out.
         let args = instruction.args_range();
         let text_end = instruction.text_range().end;
         let trailing = text[last.range.end..text_end].trim();
-        if !only_blank(text, args.start..first.range.start)
+        let leading_comments = comments_in(instruction, first.range.start);
+        if !only_blank(text, args.start.min(first.range.start)..first.range.start)
+            && leading_comments.is_empty()
             || !(trailing.is_empty() || trailing == ";")
         {
-            return None;
+            return Err(Some(
+                "not merged: it has text before its first command or after its last one \
+                 (a shell comment, a redirection of a compound command) that joining could cut"
+                    .into(),
+            ));
         }
         let mut flags: Vec<String> = instruction
             .flags()
@@ -112,26 +252,383 @@ impl Mergeable {
             })
             .collect();
         flags.sort();
-        Some(Self {
+        let body = text[first.range.start..last.range.end].to_string();
+        let mut assigns = assigned_variables(&script);
+        assigns.extend(expansion_assignments(&body));
+        let (runs, runs_unknown) = programs_run(&script, &body);
+        Ok(Self {
             run: instruction.clone(),
             flags,
             body_start: first.range.start,
             body_end: last.range.end,
-            changes_state: !script.state_changes().is_empty(),
-            assigns: assigned_variables(&script),
-            body: text[first.range.start..last.range.end].to_string(),
+            leading_comments,
+            changes_state: !script.state_changes().is_empty()
+                || !expansion_assignments(&body).is_empty(),
+            assigns,
             needs_braces: script.lists.len() > 1 || script.has_top_level_or(),
+            errexit_must_be_last: errexit_matters(&script, shell),
+            reads_special: reads_special(&body),
+            lookups: lookups(&script),
+            runs,
+            runs_unknown,
+            executables: executable_changes(&script, &body),
+            body,
         })
     }
 }
 
 impl Mergeable {
-    /// True when the RUN's text expands one of `names`.
-    fn reads_any(&self, names: &[String]) -> bool {
-        names.iter().any(|name| {
+    /// The first of `names` the RUN's text expands.
+    fn reads_any<'n>(&self, names: &'n [String]) -> Option<&'n String> {
+        names.iter().find(|name| {
             self.body.contains(&format!("${name}")) || self.body.contains(&format!("${{{name}"))
         })
     }
+}
+
+/// Shell variables whose value is where or when they are read, not what an
+/// earlier command set: merged, a later RUN would see another value.
+fn reads_special(body: &str) -> Option<&'static str> {
+    const SPECIAL: &[&str] = &["LINENO", "SECONDS", "BASH_COMMAND", "BASH_LINENO", "_"];
+    SPECIAL.iter().copied().find(|name| {
+        body.contains(&format!("${{{name}}}"))
+            || body.match_indices(&format!("${name}")).any(|(at, found)| {
+                !body[at + found.len()..]
+                    .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            })
+    })
+}
+
+/// Does errexit decide what this RUN does, where it may be on?
+///
+/// POSIX ignores `set -e` in every command of an `&&`/`||` list but the
+/// last, and in everything such a command runs: subshells, brace groups,
+/// functions (dash and bash alike, and bash in POSIX mode also in command
+/// substitutions). A RUN joined before ` && ` is such a command, so a RUN
+/// that turns errexit on (`set -e`, `set -eux`, `set -o errexit`) or runs
+/// under a `SHELL` with `-e` keeps its meaning only as the last part of the
+/// merged RUN. Except when errexit cannot matter: a single `&&` chain of
+/// simple commands stops at its first failure with or without it.
+fn errexit_matters(script: &Script, shell: Option<&[String]>) -> bool {
+    let may_be_on = shell.is_some_and(shell_sets_errexit) || may_enable_errexit(script);
+    may_be_on && !errexit_cannot_matter(script)
+}
+
+/// `SHELL ["/bin/sh", "-e", "-c"]`, `["/bin/bash", "-eo", "pipefail", "-c"]`,
+/// `["bash", "-o", "errexit", "-c"]`.
+fn shell_sets_errexit(shell: &[String]) -> bool {
+    let options = shell.iter().skip(1);
+    options.clone().any(|word| word == "errexit")
+        || options
+            .into_iter()
+            .any(|word| word.starts_with('-') && !word.starts_with("--") && word.contains('e'))
+}
+
+/// A `set` that may turn errexit on, or something that may run one
+/// (`eval`, `.`, a command name we cannot read), anywhere in the script.
+fn may_enable_errexit(script: &Script) -> bool {
+    script.simple_commands().iter().any(|(command, _)| {
+        let Some((program, args)) = command.effective() else {
+            return true;
+        };
+        match program.as_str() {
+            "set" | "shopt" => args.iter().any(|arg| match arg.literal() {
+                None => true,
+                Some(arg) => {
+                    arg == "errexit"
+                        || program == "set"
+                            && arg.starts_with('-')
+                            && !arg.starts_with("--")
+                            && arg.contains('e')
+                }
+            }),
+            "eval" | "." | "source" => true,
+            _ => false,
+        }
+    })
+}
+
+/// True when errexit on or off gives the same result: one `&&` chain of
+/// simple commands, not negated, that does not run lists through `eval`,
+/// `.`, traps, or command substitutions (bash in POSIX mode, and dash, run
+/// those with errexit inherited).
+fn errexit_cannot_matter(script: &Script) -> bool {
+    let [list] = script.lists.as_slice() else {
+        return false;
+    };
+    list.operators
+        .iter()
+        .all(|operator| *operator == AndOr::And)
+        && list.pipelines.iter().all(|pipeline| {
+            !pipeline.negated
+                && pipeline.commands.iter().all(|command| match command {
+                    ShellCommand::Simple(simple) => {
+                        let runs_lists = simple
+                            .assignments
+                            .iter()
+                            .chain(&simple.words)
+                            .chain(&simple.redirects)
+                            .any(|word| substitution_has_list(&word.raw));
+                        !runs_lists
+                            && simple.effective().is_some_and(|(program, _)| {
+                                !matches!(program.as_str(), "eval" | "." | "source" | "trap")
+                            })
+                    }
+                    ShellCommand::Compound { .. } => false,
+                })
+        })
+}
+
+/// A command substitution holding more than one pipeline (`$(a; b)`).
+fn substitution_has_list(raw: &str) -> bool {
+    (raw.contains("$(") || raw.contains('`'))
+        && ["; ", ";", "&&", "||", "\n"]
+            .iter()
+            .any(|separator| raw.contains(separator))
+}
+
+/// Package managers of the distributions: their own programs are not
+/// replaced by other packages (Debian Policy 10.1: no two packages ship
+/// different programs under one name).
+const PACKAGE_MANAGERS: &[&str] = &[
+    "apt-get", "apt", "dpkg", "apk", "yum", "dnf", "microdnf", "zypper", "rpm", "tdnf",
+];
+
+/// Shell built-ins of dash and bash: never looked up on PATH.
+const BUILTINS: &[&str] = &[
+    ".", ":", "[", "alias", "bg", "break", "builtin", "cd", "command", "continue", "declare",
+    "echo", "eval", "exec", "exit", "export", "false", "fg", "getopts", "hash", "jobs", "kill",
+    "let", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "shopt",
+    "source", "test", "times", "trap", "true", "type", "typeset", "ulimit", "umask", "unalias",
+    "unset", "wait",
+];
+
+/// Programs that never create, replace or remove a program on PATH.
+const INERT: &[&str] = &[
+    "adduser",
+    "addgroup",
+    "basename",
+    "cat",
+    "chgrp",
+    "chown",
+    "cut",
+    "date",
+    "dirname",
+    "egrep",
+    "fgrep",
+    "getent",
+    "grep",
+    "groupadd",
+    "groupmod",
+    "groups",
+    "head",
+    "hostname",
+    "id",
+    "ldconfig",
+    "locale-gen",
+    "localedef",
+    "ls",
+    "md5sum",
+    "mkdir",
+    "mktemp",
+    "sed",
+    "sha1sum",
+    "sha256sum",
+    "sha512sum",
+    "sleep",
+    "sort",
+    "tail",
+    "tee",
+    "touch",
+    "tr",
+    "uname",
+    "uniq",
+    "useradd",
+    "usermod",
+    "wc",
+    "whoami",
+];
+
+/// Walks every simple command, saying whether it runs in this shell or in
+/// a subshell (`( … )`).
+fn for_each_command<'s>(
+    lists: &'s [AndOrList],
+    in_subshell: bool,
+    visit: &mut dyn FnMut(&'s SimpleCommand, bool),
+) {
+    for list in lists {
+        for pipeline in &list.pipelines {
+            for command in &pipeline.commands {
+                match command {
+                    ShellCommand::Simple(simple) => visit(simple, in_subshell),
+                    ShellCommand::Compound { kind, inner, .. } => for_each_command(
+                        inner,
+                        in_subshell || *kind == CompoundKind::Subshell,
+                        visit,
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// Programs the shell itself looks up (outside subshells; dash also for
+/// the commands of a pipeline and for `command -v`, `type`, `hash`).
+fn lookups(script: &Script) -> Vec<String> {
+    let mut names = Vec::new();
+    for_each_command(&script.lists, false, &mut |command, in_subshell| {
+        if in_subshell {
+            return;
+        }
+        let Some((program, args)) = command.effective() else {
+            return;
+        };
+        if matches!(program.as_str(), "command" | "type" | "hash") {
+            names.extend(args.iter().filter_map(|arg| arg.literal()));
+        }
+        if let Some(name) = command.name()
+            && !name.contains('/')
+            && !BUILTINS.contains(&name.as_str())
+        {
+            names.push(name);
+        }
+    });
+    names.retain(|name| !name.starts_with('-') && !name.contains('/'));
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Programs run anywhere in the script, and whether it may run others we
+/// cannot name.
+fn programs_run(script: &Script, body: &str) -> (Vec<String>, bool) {
+    let mut names = Vec::new();
+    let mut unknown = body.contains("$(") || body.contains('`');
+    for_each_command(
+        &script.lists,
+        false,
+        &mut |command, _| match command.effective() {
+            Some((program, _)) if matches!(program.as_str(), "eval" | "." | "source") => {
+                unknown = true
+            }
+            Some(_) => names.extend(command.name()),
+            None => unknown = true,
+        },
+    );
+    names.sort();
+    names.dedup();
+    (names, unknown)
+}
+
+/// What the script may do to the programs on PATH.
+fn executable_changes(script: &Script, body: &str) -> ExecutableChanges {
+    let mut changes = ExecutableChanges {
+        // A command substitution can run anything.
+        other: body.contains("$(") || body.contains('`'),
+        ..ExecutableChanges::default()
+    };
+    for (command, _) in script.simple_commands() {
+        let Some((program, args)) = command.effective() else {
+            changes.other = true;
+            continue;
+        };
+        let literal: Vec<Option<String>> = args.iter().map(|arg| arg.literal()).collect();
+        let subcommand = literal
+            .iter()
+            .flatten()
+            .find(|arg| !arg.starts_with('-'))
+            .map(String::as_str);
+        if PACKAGE_MANAGERS.contains(&program.as_str()) {
+            // Debian, Red Hat and SUSE packages do not ship a program under
+            // a name another package's program has (Debian Policy 10.1,
+            // Fedora's "Conflicting Files" guideline), so installing one
+            // cannot put a new program before an old one on PATH. Alpine
+            // can: `apk add coreutils` (or findutils, grep, tar, …) adds GNU
+            // programs in /usr/bin ahead of BusyBox's links in /bin.
+            let only_reads = matches!(
+                subcommand,
+                Some("update" | "info" | "search" | "list" | "policy" | "cache" | "stats")
+            );
+            changes.distro |= program == "apk" && !only_reads;
+        } else if program == "rm" {
+            // Removing caches and package lists leaves PATH alone.
+            let harmless = literal.iter().all(|arg| {
+                arg.as_deref().is_some_and(|arg| {
+                    arg.starts_with('-')
+                        || ["/var/", "/tmp/", "/root/.cache", "/etc/"]
+                            .iter()
+                            .any(|prefix| arg.starts_with(prefix))
+                })
+            });
+            changes.other |= !harmless;
+        } else if !BUILTINS.contains(&program.as_str()) && !INERT.contains(&program.as_str())
+            || matches!(
+                program.as_str(),
+                "eval" | "." | "source" | "command" | "exec"
+            )
+        {
+            changes.other = true;
+        }
+    }
+    changes
+}
+
+/// The `# dockerfmt-ignore`, `# hadolint ignore=DL3059` (tally reads the
+/// same) or `# dockfix: ignore=merge-runs` comment in the lines just above
+/// `run`, if any: each asks that this RUN be left as it is.
+fn pragma_above(run: &Instruction) -> Option<String> {
+    let mut element = run.syntax().prev_sibling_or_token();
+    while let Some(current) = element {
+        let Some(token) = current.as_token() else {
+            break;
+        };
+        if token.kind() == SyntaxKind::COMMENT {
+            let comment = token.text().trim_start_matches('#').trim();
+            let lower = comment.to_ascii_lowercase();
+            let ignores = |prefix: &str, ids: &[&str]| {
+                lower.strip_prefix(prefix).is_some_and(|rest| {
+                    rest.trim_start()
+                        .strip_prefix("ignore=")
+                        .is_some_and(|list| {
+                            list.split([',', ' ', ';'])
+                                .any(|id| ids.contains(&id.trim()))
+                        })
+                })
+            };
+            if lower.starts_with("dockerfmt-ignore")
+                || ignores("hadolint", &["dl3059"])
+                || ignores("tally", &["dl3059", "hadolint/dl3059"])
+                || ignores("dockfix:", &["merge-runs", "all"])
+            {
+                return Some(token.text().trim().to_string());
+            }
+        }
+        element = current.prev_sibling_or_token();
+    }
+    None
+}
+
+/// Comment lines inside `instruction` before file offset `before`, each
+/// with its indentation.
+fn comments_in(instruction: &Instruction, before: usize) -> Vec<String> {
+    instruction
+        .syntax()
+        .descendants_with_tokens()
+        .filter_map(|element| element.into_token())
+        .filter(|token| {
+            token.kind() == SyntaxKind::COMMENT && usize::from(token.text_range().end()) <= before
+        })
+        .map(|token| format!("{}{}", indent_before(&token), token.text()))
+        .collect()
+}
+
+fn indent_before(token: &crate::syntax::SyntaxToken) -> String {
+    token
+        .prev_token()
+        .filter(|prev| matches!(prev.kind(), SyntaxKind::WHITESPACE | SyntaxKind::SPACE))
+        .map(|prev| prev.text().to_string())
+        .filter(|indent| !indent.contains(['\r', '\n']))
+        .unwrap_or_default()
 }
 
 /// Names a script assigns at its top level or exports.
@@ -153,17 +650,17 @@ fn assigned_variables(script: &Script) -> Vec<String> {
                     .filter_map(|word| name_of(&word.raw)),
             );
         }
-        if matches!(
-            command.program().as_deref(),
-            Some("export" | "declare" | "typeset" | "local" | "readonly" | "read")
-        ) {
-            names.extend(
-                command
-                    .args()
-                    .iter()
+        let Some((program, args)) = command.effective() else {
+            continue;
+        };
+        match program.as_str() {
+            "export" | "declare" | "typeset" | "local" | "readonly" | "read" | "let"
+            | "getopts" | "mapfile" | "readarray" | "printf" => names.extend(
+                args.iter()
                     .filter(|w| !w.raw.starts_with('-'))
                     .filter_map(|word| name_of(&word.raw)),
-            );
+            ),
+            _ => {}
         }
     }
     names
@@ -202,7 +699,10 @@ fn merge(group: &[Mergeable], indent: &str, escape: char) -> Option<Fix> {
         let (_, close) = wrap(index, previous);
         let (open, _) = wrap(index + 1, next);
         let mut joint = format!("{close} && {escape}{newline}");
-        for comment in comments_between(&previous.run, &next.run) {
+        let comments = comments_between(&previous.run, &next.run)
+            .into_iter()
+            .chain(next.leading_comments.iter().cloned());
+        for comment in comments {
             joint.push_str(&comment);
             joint.push_str(newline);
         }
@@ -247,10 +747,23 @@ fn comments_between(previous: &Instruction, next: &Instruction) -> Vec<String> {
     comments
 }
 
-/// The indentation the file already uses for continuation lines (the most
-/// common one), or four spaces.
+/// The indentation the file already uses for lines that start a command
+/// (after `&& \`, `; \`, `| \`, or starting with `&&`), the most common one;
+/// failing that, the most common indentation of any continuation line; or
+/// four spaces. Wrapped arguments are often indented deeper than commands
+/// (`apt-get install -y \` / `\t\tcurl \`): a joined RUN's first line
+/// must line up with the commands, not with them.
 fn continuation_indent(file: &Dockerfile) -> String {
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    let text = file.text();
+    let mut command_starts: Vec<(String, usize)> = Vec::new();
+    let mut any_line: Vec<(String, usize)> = Vec::new();
+    let tally = |counts: &mut Vec<(String, usize)>, indent: &str| match counts
+        .iter_mut()
+        .find(|(seen, _)| seen == indent)
+    {
+        Some((_, count)) => *count += 1,
+        None => counts.push((indent.to_string(), 1)),
+    };
     for token in file
         .syntax()
         .descendants_with_tokens()
@@ -270,19 +783,34 @@ fn continuation_indent(file: &Dockerfile) -> String {
         if candidate.kind() != SyntaxKind::SPACE {
             continue;
         }
-        let indent = candidate.text().to_string();
+        let indent = candidate.text();
         if indent.contains(['\r', '\n']) {
             continue;
         }
-        match counts.iter_mut().find(|(seen, _)| *seen == indent) {
-            Some((_, count)) => *count += 1,
-            None => counts.push((indent, 1)),
+        tally(&mut any_line, indent);
+        let start = usize::from(token.text_range().start());
+        let line_start = text[..start].rfind('\n').map_or(0, |at| at + 1);
+        let before = text[line_start..start].trim_end();
+        let after_start = usize::from(candidate.text_range().end());
+        let after = &text[after_start..];
+        let starts_command = ["&&", "||", ";", "|", "then", "do", "else", "{"]
+            .iter()
+            .any(|end| before.ends_with(end))
+            || ["&&", "||", ";", "|"]
+                .iter()
+                .any(|start| after.starts_with(start));
+        if starts_command {
+            tally(&mut command_starts, indent);
         }
     }
-    // The most common indentation; on a tie the shortest, which is the one
-    // commands start at rather than their wrapped arguments.
-    counts
-        .into_iter()
-        .max_by_key(|(indent, count)| (*count, std::cmp::Reverse(indent.len())))
-        .map_or_else(|| "    ".to_string(), |(indent, _)| indent)
+    // The most common indentation; on a tie the shortest.
+    let most_common = |counts: Vec<(String, usize)>| {
+        counts
+            .into_iter()
+            .max_by_key(|(indent, count)| (*count, std::cmp::Reverse(indent.len())))
+            .map(|(indent, _)| indent)
+    };
+    most_common(command_starts)
+        .or_else(|| most_common(any_line))
+        .unwrap_or_else(|| "    ".to_string())
 }
