@@ -135,9 +135,11 @@ fn stale_lookup(group: &[Mergeable], next: &Mergeable) -> Option<String> {
             if !(next.runs_unknown || next.runs.contains(name)) {
                 continue;
             }
-            let package_manager = PACKAGE_MANAGERS.contains(&name.as_str());
             let may_shadow = group[index..].iter().any(|later| {
-                later.executables.other || later.executables.distro && !package_manager
+                let changes = &later.executables;
+                changes.opaque
+                    || changes.names.contains(name)
+                    || changes.alpine_packages && name != "apk"
             });
             if may_shadow {
                 return Some(name.clone());
@@ -189,14 +191,18 @@ struct Mergeable {
     executables: ExecutableChanges,
 }
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 struct ExecutableChanges {
     /// Adds, upgrades or removes Alpine packages, which may replace BusyBox
     /// programs by others earlier on PATH.
-    distro: bool,
-    /// Anything else that may create, move or remove a program (`pip
-    /// install`, `cp`, `make install`, a script, …).
-    other: bool,
+    alpine_packages: bool,
+    /// Runs something that may create, move or remove any program: a
+    /// script, a shell, `make install`, `cp`, `tar`, `rm` outside caches, a
+    /// command we cannot read.
+    opaque: bool,
+    /// The other programs' arguments (last path components): what they
+    /// may install is named there (`pip install -U pip`).
+    names: Vec<String>,
 }
 
 impl Mergeable {
@@ -403,6 +409,13 @@ const BUILTINS: &[&str] = &[
     "unset", "wait",
 ];
 
+/// Programs that may put any program anywhere: shells running scripts,
+/// file copiers and unpackers, runners of other commands.
+const OPAQUE: &[&str] = &[
+    ".", "bash", "cp", "dash", "eval", "exec", "find", "install", "ln", "mv", "rsync", "sh",
+    "source", "tar", "unzip", "xargs", "zsh",
+];
+
 /// Programs that never create, replace or remove a program on PATH.
 const INERT: &[&str] = &[
     "adduser",
@@ -524,12 +537,12 @@ fn programs_run(script: &Script, body: &str) -> (Vec<String>, bool) {
 fn executable_changes(script: &Script, body: &str) -> ExecutableChanges {
     let mut changes = ExecutableChanges {
         // A command substitution can run anything.
-        other: body.contains("$(") || body.contains('`'),
+        opaque: body.contains("$(") || body.contains('`'),
         ..ExecutableChanges::default()
     };
     for (command, _) in script.simple_commands() {
         let Some((program, args)) = command.effective() else {
-            changes.other = true;
+            changes.opaque = true;
             continue;
         };
         let literal: Vec<Option<String>> = args.iter().map(|arg| arg.literal()).collect();
@@ -538,6 +551,11 @@ fn executable_changes(script: &Script, body: &str) -> ExecutableChanges {
             .flatten()
             .find(|arg| !arg.starts_with('-'))
             .map(String::as_str);
+        if BUILTINS.contains(&program.as_str()) && !OPAQUE.contains(&program.as_str())
+            || INERT.contains(&program.as_str())
+        {
+            continue;
+        }
         if PACKAGE_MANAGERS.contains(&program.as_str()) {
             // Debian, Red Hat and SUSE packages do not ship a program under
             // a name another package's program has (Debian Policy 10.1,
@@ -549,8 +567,10 @@ fn executable_changes(script: &Script, body: &str) -> ExecutableChanges {
                 subcommand,
                 Some("update" | "info" | "search" | "list" | "policy" | "cache" | "stats")
             );
-            changes.distro |= program == "apk" && !only_reads;
-        } else if program == "rm" {
+            changes.alpine_packages |= program == "apk" && !only_reads;
+            continue;
+        }
+        if program == "rm" {
             // Removing caches and package lists leaves PATH alone.
             let harmless = literal.iter().all(|arg| {
                 arg.as_deref().is_some_and(|arg| {
@@ -560,14 +580,38 @@ fn executable_changes(script: &Script, body: &str) -> ExecutableChanges {
                             .any(|prefix| arg.starts_with(prefix))
                 })
             });
-            changes.other |= !harmless;
-        } else if !BUILTINS.contains(&program.as_str()) && !INERT.contains(&program.as_str())
-            || matches!(
-                program.as_str(),
-                "eval" | "." | "source" | "command" | "exec"
-            )
-        {
-            changes.other = true;
+            changes.opaque |= !harmless;
+            continue;
+        }
+        let runs_a_script = command
+            .name()
+            .is_some_and(|name| name.contains('/') && !name.starts_with("/usr/bin/"));
+        let installs = matches!(
+            program.as_str(),
+            "make" | "cmake" | "ninja" | "meson" | "scons"
+        ) && literal
+            .iter()
+            .any(|arg| arg.as_deref().is_none_or(|arg| arg.contains("install")));
+        if runs_a_script || installs || OPAQUE.contains(&program.as_str()) {
+            changes.opaque = true;
+            continue;
+        }
+        // Any other program installs at most what its arguments name (`pip
+        // install -U pip`, `curl -o /usr/local/bin/tool`, `npm i -g npm`).
+        for arg in &literal {
+            match arg {
+                // The program name in a path or a package requirement:
+                // `/usr/local/bin/tool`, `npm@10`, `pip==24.0`, `pip>=23`.
+                Some(arg) => {
+                    let base = arg.rsplit('/').next().unwrap_or(arg);
+                    let name = base
+                        .split(['@', '=', '<', '>', '~', '!', '[', ';'])
+                        .next()
+                        .unwrap_or(base);
+                    changes.names.push(name.to_string());
+                }
+                None => changes.opaque = true,
+            }
         }
     }
     changes
