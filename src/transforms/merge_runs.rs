@@ -617,9 +617,10 @@ fn executable_changes(script: &Script, body: &str) -> ExecutableChanges {
     changes
 }
 
-/// The `# dockerfmt-ignore`, `# hadolint ignore=DL3059` (tally reads the
-/// same) or `# dockfix: ignore=merge-runs` comment in the lines just above
-/// `run`, if any: each asks that this RUN be left as it is.
+/// The `# dockerfmt-ignore` comment in the lines just above `run`, if any:
+/// it asks formatters to leave this instruction as written, so it is not
+/// joined with a neighbour. (`# hadolint ignore=DL3059`, `# tally ignore=…`
+/// and `# dockfix: ignore=merge-runs` are the engine's suppressions.)
 fn pragma_above(run: &Instruction) -> Option<String> {
     let mut element = run.syntax().prev_sibling_or_token();
     while let Some(current) = element {
@@ -628,22 +629,7 @@ fn pragma_above(run: &Instruction) -> Option<String> {
         };
         if token.kind() == SyntaxKind::COMMENT {
             let comment = token.text().trim_start_matches('#').trim();
-            let lower = comment.to_ascii_lowercase();
-            let ignores = |prefix: &str, ids: &[&str]| {
-                lower.strip_prefix(prefix).is_some_and(|rest| {
-                    rest.trim_start()
-                        .strip_prefix("ignore=")
-                        .is_some_and(|list| {
-                            list.split([',', ' ', ';'])
-                                .any(|id| ids.contains(&id.trim()))
-                        })
-                })
-            };
-            if lower.starts_with("dockerfmt-ignore")
-                || ignores("hadolint", &["dl3059"])
-                || ignores("tally", &["dl3059", "hadolint/dl3059"])
-                || ignores("dockfix:", &["merge-runs", "all"])
-            {
+            if comment.to_ascii_lowercase().starts_with("dockerfmt-ignore") {
                 return Some(token.text().trim().to_string());
             }
         }
