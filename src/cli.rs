@@ -14,6 +14,7 @@ use crate::context_files;
 use crate::discovery::{self, Found};
 use crate::engine::{self, BuildContext, Context, Outcome, Policy, Transform};
 use crate::input::{self, InputError};
+use crate::machine_output::{self, Finding, ReportFormat};
 use crate::output::{self, ColorChoice};
 use crate::syntax::{Dockerfile, dump};
 use crate::transforms;
@@ -92,6 +93,10 @@ pub struct FixArgs {
     /// put off because they overlapped another.
     #[arg(long, short)]
     pub verbose: bool,
+    /// How to print fix reports: text for people; json, sarif or github
+    /// (workflow commands) for other programs, on standard output.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub output_format: ReportFormat,
     /// Warn about `# dockfix: ignore=` comments that silence nothing.
     #[arg(long)]
     pub warn_unused_ignores: bool,
@@ -328,6 +333,9 @@ fn fix(args: &FixArgs) -> Result<u8, String> {
     let resolver = SettingsResolver::new(args);
     // Refuse unknown ids on the command line before reading any file.
     plan(&overrides(args).apply(Settings::default()))?;
+    if args.output_format != ReportFormat::Text && args.diff {
+        return Err("--diff prints text: use it without --output-format (or with `text`)".into());
+    }
     let dash = args.paths.iter().any(|path| path == Path::new("-"));
     if args.stdin_filename.is_some() && !args.paths.is_empty() && !dash {
         return Err(
@@ -663,6 +671,8 @@ struct ReportPrinter<'a> {
     /// being processed.
     settings_errors: Vec<(String, usize)>,
     context_changes: Vec<(&'static str, engine::ContextChange)>,
+    /// JSON and SARIF findings, printed as one document at the end.
+    machine: Vec<serde_json::Value>,
 }
 
 impl<'a> ReportPrinter<'a> {
@@ -677,6 +687,42 @@ impl<'a> ReportPrinter<'a> {
             errors: 0,
             settings_errors: Vec::new(),
             context_changes: Vec::new(),
+            machine: Vec::new(),
+        }
+    }
+
+    /// Machine-readable reports of one file's fixes (not for `text`).
+    fn machine_findings(&mut self, report: &FileReport) {
+        let Ok(processed) = &report.result else {
+            return;
+        };
+        let format = self.args.output_format;
+        let applied = processed.outcome.applied.iter().map(|fix| (fix, true));
+        let offered = processed
+            .outcome
+            .unsafe_available
+            .iter()
+            .map(|fix| (fix, false));
+        let unchanged = processed.outcome.text == processed.original;
+        let mut out = std::io::stdout().lock();
+        for (fix, applied) in applied.chain(offered) {
+            // Offsets are in the original when the fix's pass started from
+            // it: pass 1, or a fix left for --unsafe on an unchanged file.
+            let in_original = if applied { fix.pass == 1 } else { unchanged };
+            let finding = Finding {
+                path: &report.display,
+                fix,
+                applied,
+                original: in_original.then_some(processed.original.as_str()),
+            };
+            match format {
+                ReportFormat::Text => {}
+                ReportFormat::Json => self.machine.push(machine_output::json_fix(&finding)),
+                ReportFormat::Sarif => self.machine.push(machine_output::sarif_result(&finding)),
+                ReportFormat::Github => {
+                    let _ = writeln!(out, "{}", machine_output::github_line(&finding));
+                }
+            }
         }
     }
 
@@ -735,6 +781,10 @@ impl<'a> ReportPrinter<'a> {
         };
         let changed = processed.outcome.changed(&processed.original);
         self.unsafe_fixes += processed.outcome.unsafe_available.len();
+        let machine = args.output_format != ReportFormat::Text;
+        if machine {
+            self.machine_findings(&report);
+        }
         if args.warn_unused_ignores {
             print_unused_suppressions(&mut err, &report);
         }
@@ -762,13 +812,13 @@ impl<'a> ReportPrinter<'a> {
             );
             let _ = out.write_all(diff.as_bytes());
         }
-        if self.mode == Mode::Check && !args.diff {
+        if self.mode == Mode::Check && !args.diff && !machine {
             let _ = writeln!(out, "would fix: {}", report.display);
         }
         if processed.written && args.verbose {
             let _ = writeln!(err, "wrote {}", report.display);
         }
-        if args.quiet {
+        if args.quiet || machine {
             return;
         }
         // A plain run is a report, so its fix lines are the output; with
@@ -800,7 +850,8 @@ impl<'a> ReportPrinter<'a> {
                 };
                 let _ = out.write_all(diff.as_bytes());
             }
-            if mode == Mode::Check && !args.diff {
+            let machine = args.output_format != ReportFormat::Text;
+            if mode == Mode::Check && !args.diff && !machine {
                 let _ = writeln!(out, "would fix: {display}");
             }
             if mode == Mode::Write
@@ -814,6 +865,34 @@ impl<'a> ReportPrinter<'a> {
                 let _ = writeln!(err, "dockfix: error: {display}: cannot write: {error}");
                 continue;
             }
+            if machine {
+                for (transform, message) in &planned.messages {
+                    let fix = engine::AppliedFix {
+                        transform: transforms::by_id(transform).map_or("", |known| known.id()),
+                        message: message.clone(),
+                        line: 1,
+                        safety: engine::Safety::Safe,
+                        ..engine::AppliedFix::default()
+                    };
+                    let finding = Finding {
+                        path: &display,
+                        fix: &fix,
+                        applied: true,
+                        original: None,
+                    };
+                    match args.output_format {
+                        ReportFormat::Json => self.machine.push(machine_output::json_fix(&finding)),
+                        ReportFormat::Sarif => {
+                            self.machine.push(machine_output::sarif_result(&finding));
+                        }
+                        ReportFormat::Github => {
+                            let _ = writeln!(out, "{}", machine_output::github_line(&finding));
+                        }
+                        ReportFormat::Text => {}
+                    }
+                }
+                continue;
+            }
             if args.quiet {
                 continue;
             }
@@ -825,6 +904,17 @@ impl<'a> ReportPrinter<'a> {
                     let _ = writeln!(err, "{line}");
                 }
             }
+        }
+        match args.output_format {
+            ReportFormat::Json => {
+                let document = serde_json::Value::Array(std::mem::take(&mut self.machine));
+                let _ = writeln!(out, "{document:#}");
+            }
+            ReportFormat::Sarif => {
+                let document = machine_output::sarif_log(&self.machine);
+                let _ = writeln!(out, "{document:#}");
+            }
+            ReportFormat::Text | ReportFormat::Github => {}
         }
         for (message, files) in &self.settings_errors {
             if *files > 1 {

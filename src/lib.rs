@@ -9,6 +9,7 @@ pub mod discovery;
 pub mod dockerignore;
 pub mod engine;
 pub mod input;
+pub mod machine_output;
 pub mod output;
 pub mod shell;
 pub mod syntax;

@@ -19,8 +19,9 @@ use std::ops::Range;
 use crate::syntax::{Dockerfile, LineIndex};
 
 /// Whether a fix is applied by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Safety {
+    #[default]
     /// Keeps what the image does: applied unless the transform is ignored.
     Safe,
     /// Can change what the image does in ways the analysis cannot rule out:
@@ -112,6 +113,15 @@ impl Fix {
             .unwrap_or(0)
     }
 
+    /// Where the fix's last edit ends.
+    fn end(&self) -> usize {
+        self.edits
+            .iter()
+            .map(|edit| edit.range.end)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Edits sorted, and `None` if two of them overlap (a transform bug).
     fn sorted_edits(&self) -> Option<Vec<&Edit>> {
         let mut edits: Vec<&Edit> = self.edits.iter().collect();
@@ -157,14 +167,31 @@ pub struct ContextChange {
     pub safety: Safety,
 }
 
-/// A fix the engine applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A fix the engine applied (or, in `unsafe_available`, left for
+/// `--unsafe`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AppliedFix {
     pub transform: &'static str,
     pub message: String,
     /// 1-based line in the text the fix was applied to.
     pub line: usize,
     pub safety: Safety,
+    /// The pass that proposed it (1-based): its edits are offsets in the
+    /// text as it was before that pass, i.e. after every earlier pass's
+    /// fixes. Pass 1's are offsets in the original. 0 for context files.
+    pub pass: usize,
+    /// Where the fix acts: the span of its edits, as byte offsets and as
+    /// 1-based (line, column) positions, in that pass's text.
+    pub span: Span,
+    pub edits: Vec<Edit>,
+}
+
+/// A byte range with its 1-based line and byte column at either end.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Span {
+    pub bytes: Range<usize>,
+    pub start: (usize, usize),
+    pub end: (usize, usize),
 }
 
 /// Why a transform left something alone, on the final text.
@@ -279,11 +306,19 @@ pub fn run(
                     used[index] = true;
                     continue;
                 }
+                let bytes = fix.start()..fix.end();
                 let report = AppliedFix {
                     transform: transform.id(),
                     message: fix.message.clone(),
                     line: lines.line(fix.start()),
                     safety: fix.safety,
+                    pass,
+                    span: Span {
+                        start: lines.line_col(bytes.start),
+                        end: lines.line_col(bytes.end),
+                        bytes,
+                    },
+                    edits: fix.edits.clone(),
                 };
                 if refused
                     .iter()
@@ -422,6 +457,7 @@ fn collect_context_changes(
                     message: change.message,
                     line: 0,
                     safety: change.safety,
+                    ..AppliedFix::default()
                 });
             }
         }
