@@ -443,6 +443,48 @@ mod tests {
     }
 
     #[test]
+    fn map_facts_follow_the_published_dockerfiles() {
+        let map = BaseImageMap::builtin();
+        let lacks = |name: &str| map.lacks(&map.images[name]);
+        // Debian slim has the same packages; it only drops docs and man pages.
+        assert!(lacks("debian").is_empty());
+        assert!(
+            map.excludes(&map.images["debian"])
+                .contains(&"/usr/share/man")
+        );
+        assert!(
+            map.breaks_packages(&map.images["debian"])
+                .contains(&"openjdk-*")
+        );
+        // Nested sets expand: buildpack includes scm includes curl.
+        assert!(lacks("python").contains(&"curl"));
+        assert!(lacks("python").contains(&"git"));
+        // python has its own python3 in both variants; node's comes with mercurial.
+        assert!(!lacks("python").contains(&"python3"));
+        assert!(lacks("node").contains(&"python3"));
+        // rust:*-slim keeps gcc; openjdk's slim JDK keeps javac.
+        assert!(!lacks("rust").contains(&"gcc"));
+        assert!(lacks("rust").contains(&"make"));
+        assert!(!lacks("openjdk").contains(&"javac"));
+        assert!(lacks("eclipse-temurin").contains(&"javac"));
+        assert!(!lacks("php").contains(&"curl"));
+    }
+
+    #[test]
+    fn openjdk_12_and_later_are_mapped_only_with_a_debian_release() {
+        let rule = BaseImageMap::builtin().images["openjdk"].slim.clone();
+        assert_eq!(
+            apply(&rule, "openjdk:11-jdk").as_deref(),
+            Some("openjdk:11-jdk-slim")
+        );
+        assert_eq!(apply(&rule, "openjdk:17"), None);
+        assert_eq!(
+            apply(&rule, "openjdk:17-jdk-bullseye").as_deref(),
+            Some("openjdk:17-jdk-slim-bullseye")
+        );
+    }
+
+    #[test]
     fn recognises_small_images() {
         for image in [
             "python:3.12-slim",
