@@ -68,6 +68,9 @@ pub struct BaseImage {
     /// Packages (`*` globs) whose installation fails on the slim variant.
     #[serde(default)]
     pub breaks_packages: Vec<String>,
+    /// The full image's default command when the slim variant's differs: a
+    /// family that sets no CMD or ENTRYPOINT runs it.
+    pub default_cmd: Option<String>,
     /// Why a swap of this image can never be proven safe, when that is so
     /// (something the slim variant's runtime itself lacks).
     pub runtime_caveat: Option<String>,

@@ -247,6 +247,8 @@ struct Facts {
     apt_run: Option<(usize, String)>,
     /// Paths of excluded directories the commands read.
     excluded_paths: Vec<String>,
+    /// The family sets a CMD or ENTRYPOINT (else the image's own runs).
+    sets_command: bool,
 }
 
 impl Build<'_> {
@@ -301,7 +303,12 @@ impl Build<'_> {
 
         let members = family(self.stages, stage);
         let shipped = ships(self.stages, stage);
-        let facts = self.facts(stage, &members);
+        let mut facts = self.facts(stage, &members);
+        if let Some(command) = entry.default_cmd.as_deref()
+            && !facts.sets_command
+        {
+            facts.runtime.add(command);
+        }
         let use_alpine = prefer_alpine || entry.slim.is_none();
         if use_alpine {
             return self.alpine_fix(entry, &image, &facts, shipped, range);
@@ -394,11 +401,16 @@ impl Build<'_> {
                 .iter()
                 .map(|tool| debian_package_for(tool))
                 .collect();
-            let (Some(packages), Some((offset, indentation))) = (packages, &facts.apt_run) else {
+            let (Some(packages), Some((offset, indentation))) = (&packages, &facts.apt_run) else {
+                let why = if packages.is_none() {
+                    "dockfix knows no apt package that provides it"
+                } else {
+                    "the stage has no `apt-get update` RUN before which dockfix could install it"
+                };
                 self.skip(
                     at,
                     format!(
-                        "{image} -> {target}: the image runs {} (CMD, ENTRYPOINT, HEALTHCHECK or a script they run), which the slim variant lacks, and the stage has no `apt-get update` RUN before which dockfix could install it",
+                        "{image} -> {target}: the image runs {} (CMD, ENTRYPOINT, HEALTHCHECK, a script they run, or the image's default command), which the slim variant lacks, and {why}",
                         missing_at_run.join(", ")
                     ),
                 );
@@ -536,6 +548,7 @@ impl Build<'_> {
                     InstructionKind::Cmd
                     | InstructionKind::Entrypoint
                     | InstructionKind::Healthcheck => {
+                        facts.sets_command |= instruction.kind() != InstructionKind::Healthcheck;
                         let text = match instruction.json_args() {
                             Some(words) => words.join(" "),
                             None => instruction.args(),

@@ -1,0 +1,2 @@
+FROM eclipse-temurin:21-jdk
+COPY lib/ /opt/lib/
