@@ -147,6 +147,13 @@ pub trait Transform: Sync {
     /// The fixes this transform proposes for `file`.
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix>;
 
+    /// True for transforms that write shell text into `RUN` bodies: where
+    /// a `RUN` is opaque to them (not a POSIX shell, text that cannot be
+    /// analysed), the engine says so once per `RUN` under `-v`.
+    fn edits_shell(&self) -> bool {
+        false
+    }
+
     /// Lines to add to files of the build context (`.dockerignore`), given
     /// the Dockerfile as it is once all fixes are applied.
     fn context_changes(&self, _file: &Dockerfile, _context: &Context) -> Vec<ContextChange> {
@@ -334,6 +341,9 @@ pub fn run(
                     candidates.push((fix.start(), order, fix, report));
                 }
             }
+        }
+        if transforms.iter().any(|transform| transform.edits_shell()) {
+            shell_guard::record_opaque_runs(&file, context);
         }
         if candidates.is_empty() {
             let silenced = (&suppressions, &mut used[..]);

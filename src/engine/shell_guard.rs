@@ -23,7 +23,10 @@
 
 use std::collections::HashMap;
 
-use crate::shell::{AndOrList, Command, CompoundKind, Script, run_shell_is_posix, shell_texts};
+use super::Context;
+use crate::shell::{
+    AndOrList, Command, CompoundKind, Script, run_shell_is_posix, shell_texts, why_opaque,
+};
 use crate::syntax::{Dockerfile, InstructionKind};
 
 /// What is wrong with a rewrite's shell texts.
@@ -79,6 +82,20 @@ pub fn check(before: &Dockerfile, after: &Dockerfile) -> Result<(), ShellDamage>
         }
     }
     Ok(())
+}
+
+/// The reason a shell-writing transform does not touch a `RUN`, for each
+/// `RUN` its stage's shell or its text makes opaque: once per `RUN`, under
+/// the name `shell`, whichever transforms would have looked at it.
+pub fn record_opaque_runs(file: &Dockerfile, context: &Context) {
+    for run in file.instructions() {
+        if run.kind() == InstructionKind::Run
+            && !run.is_error()
+            && let Some(reason) = why_opaque(file, &run)
+        {
+            context.skip("shell", run.range().start, reason);
+        }
+    }
 }
 
 /// Every shell text of the file's `RUN`s, and whether a POSIX shell runs it.

@@ -625,8 +625,9 @@ impl Stage {
         From(self.from.clone()).alias()
     }
 
-    /// The stage's `SHELL` at the point just before `instruction` (None: the
-    /// default `/bin/sh -c`).
+    /// The `SHELL` set in this stage's own body before `instruction` (None:
+    /// none). Not the shell in force, which may come from the stage it is
+    /// built `FROM` or a Windows base image: see [`Dockerfile::shell_at`].
     pub fn shell_before(&self, instruction: &Instruction) -> Option<Vec<String>> {
         let mut shell = None;
         for item in &self.body {

@@ -29,6 +29,10 @@ impl Transform for CleanupSameLayer {
         include_str!("../../transforms/cleanup-same-layer/README.md")
     }
 
+    fn edits_shell(&self) -> bool {
+        true
+    }
+
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let text = file.text();
         let stages = file.stages();

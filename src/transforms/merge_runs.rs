@@ -28,6 +28,10 @@ impl Transform for MergeRuns {
         include_str!("../../transforms/merge-runs/README.md")
     }
 
+    fn edits_shell(&self) -> bool {
+        true
+    }
+
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let text = file.text();
         let indent = continuation_indent(file);
@@ -35,7 +39,8 @@ impl Transform for MergeRuns {
         for stage in file.stages() {
             let mut group: Vec<Mergeable> = Vec::new();
             for (index, instruction) in stage.body.iter().enumerate() {
-                let shell = stage.shell_before(instruction);
+                // Inherited from the stage it is built FROM, or the platform default.
+                let shell = Some(file.shell_at(instruction).to_vec());
                 let next = match Mergeable::new(file, instruction, text, shell.as_deref()) {
                     Ok(next) => Some(next),
                     Err(reason) => {

@@ -28,6 +28,10 @@ impl Transform for MultiStage {
         include_str!("../../transforms/multi-stage/README.md")
     }
 
+    fn edits_shell(&self) -> bool {
+        true
+    }
+
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let stages = file.stages();
         match analyse(file, &stages, context) {

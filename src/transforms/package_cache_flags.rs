@@ -26,6 +26,10 @@ impl Transform for PackageCacheFlags {
         include_str!("../../transforms/package-cache-flags/README.md")
     }
 
+    fn edits_shell(&self) -> bool {
+        true
+    }
+
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let text = file.text();
         let stages = file.stages();
