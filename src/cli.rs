@@ -47,6 +47,13 @@ pub enum Command {
         buildkit: bool,
         file: PathBuf,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; `dockfix manpage > dockfix.1`).
+    Manpage,
     /// Build each Dockerfile before and after its fixes and compare the
     /// images (size, config, files; `--run`, `--rebuild`).
     Verify(Box<crate::verify::VerifyArgs>),
@@ -122,6 +129,8 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Explain { id }) => explain(&id),
         Some(Command::Parse { buildkit, file }) => parse(&file, buildkit),
         Some(Command::Verify(args)) => crate::verify::run(&args),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Manpage) => manpage(),
         None => fix(&cli.fix),
     };
     match result {
@@ -147,6 +156,34 @@ fn rules() -> Result<u8, String> {
         );
     }
     Ok(exit::CLEAN)
+}
+
+fn completions(shell: clap_complete::Shell) -> Result<u8, String> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    // Generated into memory: the generator panics on a closed pipe
+    // (`dockfix completions bash | head`).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "dockfix", &mut script);
+    print_bytes(&script)
+}
+
+fn manpage() -> Result<u8, String> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut page)
+        .map_err(|error| format!("cannot render the manual page: {error}"))?;
+    print_bytes(&page)
+}
+
+/// Writes to standard output; a reader that stops early is not an error.
+fn print_bytes(bytes: &[u8]) -> Result<u8, String> {
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to standard output: {error}"))
+        }
+        _ => Ok(exit::CLEAN),
+    }
 }
 
 fn explain(id: &str) -> Result<u8, String> {

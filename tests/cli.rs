@@ -817,3 +817,38 @@ fn unused_suppressions_are_reported_on_request() {
         "peers' comments are theirs: {stderr}"
     );
 }
+
+#[test]
+fn completions_and_manual_page_render() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "_dockfix()"),
+        ("zsh", "#compdef dockfix"),
+        ("fish", "complete -c dockfix"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let output = run(&["completions", shell], dir.path());
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = text(&output.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(script.contains("unsafe"), "{shell}");
+    }
+    let output = run(&["manpage"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let page = text(&output.stdout);
+    assert!(page.contains(".TH dockfix 1"), "{page}");
+    assert!(page.contains("verify"), "subcommands are listed");
+    let output = run(&["--version"], dir.path());
+    assert_eq!(
+        text(&output.stdout).trim(),
+        format!("dockfix {}", env!("CARGO_PKG_VERSION"))
+    );
+    if Command::new("bash").arg("--version").output().is_ok() {
+        let script = text(&run(&["completions", "bash"], dir.path()).stdout);
+        let status = Command::new("bash")
+            .args(["-n", "-c", &script])
+            .status()
+            .unwrap();
+        assert!(status.success(), "the bash completion script parses");
+    }
+}
