@@ -7,6 +7,7 @@ use crate::shell::{AndOr, Command, Script, ScriptSource, SimpleCommand, Terminat
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 use crate::transforms::package_index::{self, Index, IndexNeed};
 use crate::transforms::run_body;
+use crate::transforms::workdir::{self, Dir};
 
 pub struct CleanupSameLayer;
 
@@ -279,7 +280,17 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
             .any(|(command, _)| removes_apt_lists(command))
     });
     if cleaned {
-        return None;
+        // The lists are removed already; an `apt-get update` alone in an
+        // earlier RUN can still join the install.
+        if !installs || updates {
+            return None;
+        }
+        let (update_run, update_text) = separate_update(site)?;
+        let prepend = run_body::prepend_command(site.script, &update_text)?;
+        return Some(Fix::safe(
+            format!("pull `{update_text}` into the RUN that installs"),
+            vec![Edit::delete(update_run.range()), prepend],
+        ));
     }
     if site.cache_mounted(&["/var/lib/apt/lists", "/var/lib/apt"]) {
         site.skip(at, "the apt lists are in a cache mount, not in the layer");
@@ -410,36 +421,177 @@ fn separate_update<'s>(site: &Site<'s>) -> Option<(&'s Instruction, String)> {
     {
         return None;
     }
+    let mut between: Vec<&Instruction> = Vec::new();
     for earlier in site.stage.body[..site.index].iter().rev() {
         if earlier.kind() != InstructionKind::Run {
+            between.push(earlier);
             continue;
         }
         let scripts = scripts_of(site.file, earlier)?;
         let commands: Vec<(&SimpleCommand, _)> =
             scripts.iter().flat_map(|s| s.simple_commands()).collect();
-        let uses_apt = commands.iter().any(|(command, _)| {
-            packages::package_command(command, Default::default()).is_some_and(|p| is_apt(&p))
-                || command.program().as_deref() == Some("apt-cache")
+        let invocations = package_index::run_invocations(site.file, earlier, &|_| None)?;
+        let uses_apt = invocations.iter().any(|invocation| match invocation {
+            Invocation::Package { manager, .. } => *manager == Manager::Apt,
+            Invocation::Opaque { .. } => false,
         });
         if !uses_apt {
+            between.push(earlier);
             continue;
         }
         let [(command, _)] = commands.as_slice() else {
             return None;
         };
         let package = packages::package_command(command, Default::default())?;
-        if earlier.flags().is_empty() && scripts.len() == 1 && apt_sub(&package) == "update" {
+        if earlier.flags().is_empty()
+            && scripts.len() == 1
+            && apt_sub(&package) == "update"
+            && command.redirects.is_empty()
+        {
             let text = command
-                .words
+                .assignments
                 .iter()
+                .chain(&command.words)
                 .map(|w| w.raw.as_str())
                 .collect::<Vec<_>>()
                 .join(" ");
+            // Moving the update past an instruction that changes what it
+            // fetches (sources, keys, proxies) would make it fetch
+            // something else.
+            for instruction in between.iter().rev() {
+                let position = site
+                    .stage
+                    .body
+                    .iter()
+                    .position(|i| i == *instruction)
+                    .unwrap_or(site.index);
+                if let Some(reason) = changes_apt_inputs(site, position, instruction, &text) {
+                    site.skip(
+                        instruction.range().start,
+                        format!(
+                            "`{text}` is not pulled past this {} into the RUN that installs: {reason}",
+                            instruction.keyword().to_uppercase()
+                        ),
+                    );
+                    return None;
+                }
+            }
             return Some((earlier, text));
         }
         return None;
     }
     None
+}
+
+/// Where apt reads what `apt-get update` fetches and how: sources, keys,
+/// configuration, certificates for https mirrors.
+const APT_INPUTS: &[&str] = &[
+    "/etc/apt",
+    "/usr/share/keyrings",
+    "/etc/ssl",
+    "/usr/local/share/ca-certificates",
+    "/usr/share/ca-certificates",
+    "/etc/ca-certificates",
+];
+
+/// Words in a `RUN` that may change what `apt-get update` fetches.
+const APT_INPUT_WORDS: &[&str] = &[
+    "/etc/apt",
+    "apt-key",
+    "add-apt-repository",
+    "keyring",
+    "sources.list",
+    "gpg",
+    "/etc/ssl",
+    "ca-certificates",
+    "proxy",
+    "Acquire",
+    "debconf",
+];
+
+/// Why `apt-get update` (its command text `update`) run after `instruction`
+/// (at `position` in the stage) could fetch something else than before it;
+/// `None` when it cannot.
+fn changes_apt_inputs(
+    site: &Site,
+    position: usize,
+    instruction: &Instruction,
+    update: &str,
+) -> Option<String> {
+    let line_of = |what: &str| what.to_string();
+    match instruction.kind() {
+        InstructionKind::Env | InstructionKind::Arg => {
+            let keys: Vec<String> = if instruction.kind() == InstructionKind::Env {
+                instruction
+                    .key_values(site.file.escape())
+                    .into_iter()
+                    .map(|pair| pair.key)
+                    .collect()
+            } else {
+                instruction
+                    .args()
+                    .split_whitespace()
+                    .map(|word| word.split('=').next().unwrap_or_default().to_string())
+                    .collect()
+            };
+            keys.into_iter().find_map(|key| {
+                let lower = key.to_ascii_lowercase();
+                let proxy = lower.ends_with("_proxy");
+                let apt = lower.starts_with("apt_");
+                let used =
+                    update.contains(&format!("${key}")) || update.contains(&format!("${{{key}"));
+                (proxy || apt || used).then(|| line_of(&format!("it sets `{key}`, which apt uses")))
+            })
+        }
+        InstructionKind::User => Some(line_of("it changes the user")),
+        InstructionKind::Copy | InstructionKind::Add => {
+            let copy = instruction.as_copy()?;
+            let destination = copy.destination()?;
+            let dir = workdir::workdir_before(site.stage, position).join(&destination);
+            let path = match dir {
+                Dir::Known(path) => path,
+                // The image's own working directory, `/` in the images
+                // this applies to.
+                Dir::Inherited(path) => format!("/{path}"),
+                Dir::Unknown => return Some(line_of("it copies to a path dockfix cannot read")),
+            };
+            let path = path.trim_end_matches('/');
+            let touches = APT_INPUTS.iter().any(|input| {
+                path.is_empty()
+                    || path == *input
+                    || input.starts_with(&format!("{path}/"))
+                    || path.starts_with(&format!("{input}/"))
+            });
+            touches.then(|| {
+                line_of(&format!(
+                    "it copies into `{}`, where apt reads its sources, keys or certificates",
+                    if path.is_empty() { "/" } else { path }
+                ))
+            })
+        }
+        InstructionKind::Run => {
+            let mut text = instruction.logical().text().to_string();
+            for heredoc in instruction.heredocs() {
+                text.push_str(&heredoc.body);
+            }
+            if let Some(word) = APT_INPUT_WORDS.iter().find(|word| text.contains(*word)) {
+                return Some(line_of(&format!(
+                    "it mentions `{word}`, which may change apt's sources, keys or proxy"
+                )));
+            }
+            let invocations = package_index::run_invocations(site.file, instruction, &|_| None);
+            match invocations.as_deref() {
+                None => Some(line_of("dockfix cannot read it")),
+                Some(found) => found.iter().find_map(|invocation| match invocation {
+                    Invocation::Opaque { what, .. } => {
+                        Some(format!("it {what}, which may change apt's sources"))
+                    }
+                    _ => None,
+                }),
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Cleanup commands after each package manager, by what they remove.
