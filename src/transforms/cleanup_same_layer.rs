@@ -975,12 +975,22 @@ fn downloaded_archives(site: &Site, later: &Later) -> Vec<Fix> {
         let relative_and_moved =
             !file.starts_with('/') && changes_directory.iter().any(|&at| at > command.range.start);
         let base = file.rsplit('/').next().unwrap_or(&file).to_string();
+        // Named, or matched by a glob (`CMD java -jar /opt/*.jar`), by
+        // anything built later: it would be gone.
         let mentioned_later = later.instructions.iter().any(|instruction| {
-            instruction.logical().text().contains(&base)
-                || instruction
-                    .heredocs()
-                    .iter()
-                    .any(|h| h.body.contains(&base))
+            let mut text = instruction.logical().text().to_string();
+            for heredoc in instruction.heredocs() {
+                text.push_str(&heredoc.body);
+            }
+            refers_to(&text, &base)
+        });
+        // In the same RUN, a command other than the ones that only read it
+        // (`ln -s`, a config line written with `echo`, a program run with
+        // it) may keep a reference to it.
+        let referenced_after = commands[position + 1..].iter().any(|c| {
+            !consumes(c, &file)
+                && !only_reads(c)
+                && c.words.iter().any(|word| refers_to(&word.raw, &base))
         });
         let copied_from = later.instructions.iter().any(|instruction| {
             instruction
@@ -988,13 +998,29 @@ fn downloaded_archives(site: &Site, later: &Later) -> Vec<Fix> {
                 .and_then(|copy| copy.from_stage())
                 .is_some_and(|from| later.stage_names.contains(&from.to_ascii_lowercase()))
         });
-        if !consumed
-            || removed
-            || relative_and_moved
-            || mentioned_later
-            || copied_from
-            || file.contains(['*', '?', ' '])
-        {
+        if !consumed || removed || file.contains(['*', '?', ' ']) {
+            continue;
+        }
+        let kept_because = if relative_and_moved {
+            Some(
+                "the RUN changes directory after downloading it, so its relative name may point elsewhere",
+            )
+        } else if mentioned_later {
+            Some("a later instruction names it or has a glob that could match it")
+        } else if referenced_after {
+            Some(
+                "a later command of the RUN may keep a reference to it (a link, a config line, a program run with it)",
+            )
+        } else if copied_from {
+            Some("a later stage copies from this one")
+        } else {
+            None
+        };
+        if let Some(reason) = kept_because {
+            site.skip(
+                command.range.start,
+                format!("the downloaded `{file}` is kept: {reason}"),
+            );
             continue;
         }
         if let Some(edit) = site.append(&format!("rm -f {file}")) {
@@ -1008,9 +1034,97 @@ fn downloaded_archives(site: &Site, later: &Later) -> Vec<Fix> {
     fixes
 }
 
+/// Commands that read a file, or move it, without leaving anything that
+/// points to it.
+fn only_reads(command: &SimpleCommand) -> bool {
+    let Some(program) = command.program() else {
+        return false;
+    };
+    matches!(
+        program.as_str(),
+        "rm" | "sha1sum"
+            | "sha256sum"
+            | "sha512sum"
+            | "md5sum"
+            | "gpg"
+            | "gpgv"
+            | "cp"
+            | "mv"
+            | "ls"
+            | "file"
+            | "chmod"
+            | "chown"
+            | "test"
+            | "["
+            | "echo"
+            | "printf"
+    ) && !(matches!(program.as_str(), "echo" | "printf")
+        && command
+            .redirects
+            .iter()
+            .any(|target| !target.raw.starts_with('&')))
+}
+
+/// True when `text` names `base` or has a glob word that could match it.
+fn refers_to(text: &str, base: &str) -> bool {
+    if text.contains(base) {
+        return true;
+    }
+    text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | ',' | '=' | ':' | ';' | '&' | '|' | '(' | ')'
+            )
+    })
+    .filter(|token| token.contains(['*', '?']))
+    .any(|token| {
+        let last = token
+            .trim_end_matches(']')
+            .rsplit('/')
+            .next()
+            .unwrap_or(token);
+        let last = if last.is_empty() { "*" } else { last };
+        glob_matches(last.as_bytes(), base.as_bytes())
+    })
+}
+
+/// Shell glob matching of one path component: `*`, `?`, and `[...]` taken
+/// as any one character (so it can only match more).
+fn glob_matches(pattern: &[u8], name: &[u8]) -> bool {
+    match (pattern.first(), name.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => {
+            glob_matches(&pattern[1..], name)
+                || (!name.is_empty() && glob_matches(pattern, &name[1..]))
+        }
+        (Some(b'['), Some(_)) => match pattern.iter().position(|&c| c == b']') {
+            Some(end) => glob_matches(&pattern[end + 1..], &name[1..]),
+            None => pattern[0] == name[0] && glob_matches(&pattern[1..], &name[1..]),
+        },
+        (Some(b'?'), Some(_)) => glob_matches(&pattern[1..], &name[1..]),
+        (Some(p), Some(n)) => p == n && glob_matches(&pattern[1..], &name[1..]),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_by_name_or_glob() {
+        assert!(refers_to("CMD java -jar /opt/*.jar", "app.jar"));
+        assert!(refers_to(
+            "CMD [\"java\", \"-jar\", \"/opt/app-*.jar\"]",
+            "app-1.2.jar"
+        ));
+        assert!(refers_to("COPY --from=build /opt/* /srv/", "app.zip"));
+        assert!(refers_to("RUN ln -s /tmp/app.jar /app.jar", "app.jar"));
+        assert!(!refers_to("CMD java -jar /opt/*.war", "app.jar"));
+        assert!(!refers_to("RUN echo done", "app.jar"));
+        assert!(glob_matches(b"app-[0-9]*.tgz", b"app-1.2.tgz"));
+    }
 
     fn first_command(body: &str) -> SimpleCommand {
         let text = format!("FROM a\nRUN {body}\n");
