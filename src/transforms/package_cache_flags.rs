@@ -265,11 +265,25 @@ fn fixes_for_script(
             _ => {}
         }
     }
+    // `npm cache clear` is npm < 5's spelling (and an alias since); `rm` of
+    // the cache directory does the same.
     let cleans = |manager: Manager| {
         commands.iter().any(|command| {
             command.manager == manager
                 && command.subcommand.as_deref() == Some("cache")
-                && command.args.first().and_then(|a| a.as_deref()) == Some("clean")
+                && matches!(
+                    command.args.first().and_then(|a| a.as_deref()),
+                    Some("clean" | "clear" | "rm")
+                )
+        }) || script.simple_commands().iter().any(|(command, _)| {
+            command.program().as_deref() == Some("rm")
+                && command.args().iter().any(|word| {
+                    let raw = word.raw.trim_end_matches(['/', '*']);
+                    match manager {
+                        Manager::Npm => raw.ends_with("/.npm") || raw.ends_with("/.npm/_cacache"),
+                        _ => raw.ends_with("/.cache/yarn") || raw.ends_with("/.yarn/berry/cache"),
+                    }
+                })
         })
     };
     if npm_installs && !cleans(Manager::Npm) && !cache_mounted(cache_targets, &["/root/.npm"]) {
@@ -293,14 +307,13 @@ fn fixes_for_script(
             ],
         )
     {
-        fixes.extend(append(
-            run,
-            script,
-            "yarn cache clean",
-            "yarn",
-            text,
-            file.escape(),
-        ));
+        match yarn_cache_clean_safety(site, run) {
+            Ok(safety) => fixes.extend(
+                append(run, script, "yarn cache clean", "yarn", text, file.escape())
+                    .map(|fix| Fix { safety, ..fix }),
+            ),
+            Err(reason) => site.context.skip(ID, script.range.start, reason),
+        }
     }
     fixes.extend(apk_leftovers(site, script, &commands));
     fixes
@@ -427,4 +440,97 @@ fn apk_index_removal(site: &Site, script: &Script) -> Option<Safety> {
         }
     };
     Some(safety)
+}
+
+/// Is `yarn cache clean` safe after this install? With Yarn 1 the cache is
+/// only downloads. With Yarn 2+ ("Berry") and Plug'n'Play, its default
+/// linker, the cache zips are the installed packages (`.pnp.cjs` points
+/// into them) and cleaning deletes the app's dependencies; Berry also
+/// refuses `cache clean` outside a project. So: `Err` (skip) when the build
+/// context or the Dockerfile shows Berry; unsafe when there is no build
+/// context to look at; safe otherwise (the `node` images ship Yarn 1, and a
+/// Berry project says so in `.yarnrc.yml`, `packageManager` or
+/// `.yarn/releases`).
+fn yarn_cache_clean_safety(site: &Site, run: &Instruction) -> Result<Safety, String> {
+    const BERRY_IN_DOCKERFILE: &[&str] = &[
+        "yarn set version",
+        "yarnPath",
+        "yarn-path",
+        "corepack",
+        "@yarnpkg/cli",
+        "yarn@",
+        "berry",
+    ];
+    let stage_text = site
+        .stage
+        .body
+        .iter()
+        .take_while(|instruction| *instruction != run)
+        .chain(std::iter::once(run))
+        .map(|instruction| instruction.logical().text().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut berry = BERRY_IN_DOCKERFILE
+        .iter()
+        .find(|word| stage_text.contains(*word))
+        .map(|word| format!("the stage mentions `{word}`, so Yarn may be 2+"));
+    let mut node_modules_linker =
+        stage_text.contains("nodeLinker") && stage_text.contains("node-modules");
+    let Some(build_context) = site.context.build_context else {
+        if let Some(why) = berry.filter(|_| !node_modules_linker) {
+            return Err(format!(
+                "`yarn cache clean` is not added: {why}; with Plug'n'Play the cache holds the installed packages"
+            ));
+        }
+        site.context.skip(
+            ID,
+            run.range().start,
+            "`yarn cache clean` is unsafe without a build context: a Yarn 2+ project with Plug'n'Play keeps its packages in that cache",
+        );
+        return Ok(Safety::Unsafe);
+    };
+    for file in build_context.files() {
+        if file.split('/').any(|part| part == "node_modules") {
+            continue;
+        }
+        let name = file.rsplit('/').next().unwrap_or(file);
+        let found = match name {
+            ".yarnrc.yml" => {
+                let text = build_context.read(file).unwrap_or_default();
+                let node_modules = text.lines().any(|line| {
+                    let line = line.trim();
+                    line.starts_with("nodeLinker")
+                        && (line.contains("node-modules") || line.contains("pnpm"))
+                });
+                node_modules_linker |= node_modules;
+                (!node_modules).then(|| format!("`{file}` does not set `nodeLinker: node-modules`, so Yarn 2+ uses Plug'n'Play"))
+            }
+            ".yarnrc" => build_context
+                .read(file)
+                .is_some_and(|text| text.contains("yarn-path"))
+                .then(|| format!("`{file}` sets `yarn-path` (a Yarn 2+ release)")),
+            "package.json" => build_context.read(file).and_then(|text| {
+                let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+                let manager = manifest.get("packageManager")?.as_str()?;
+                let major: u32 = manager
+                    .strip_prefix("yarn@")?
+                    .split('.')
+                    .next()?
+                    .parse()
+                    .ok()?;
+                (major >= 2).then(|| format!("`{file}` asks for `{manager}`"))
+            }),
+            _ if file.starts_with(".yarn/releases/") || file.contains("/.yarn/releases/") => {
+                Some(format!("`{file}` is a Yarn 2+ release"))
+            }
+            _ => None,
+        };
+        berry = berry.or(found);
+    }
+    match berry {
+        Some(why) if !node_modules_linker => Err(format!(
+            "`yarn cache clean` is not added: {why}; with Plug'n'Play the cache holds the installed packages"
+        )),
+        _ => Ok(Safety::Safe),
+    }
 }
