@@ -34,17 +34,41 @@ impl Transform for MultiStage {
 
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let stages = file.stages();
-        match analyse(file, &stages, context) {
-            Ok(split) => vec![split.into_fix(file, &stages)],
-            Err(_) => Vec::new(),
+        let Ok(split) = analyse(file, &stages, context) else {
+            return Vec::new();
+        };
+        if let Err(reason) = check_programs(file, &split) {
+            context.skip(self.id(), split.stage.from.text_range().start, reason);
+            return Vec::new();
         }
+        vec![split.into_fix(file, &stages)]
     }
 }
 
 /// Why a file is not split, for the awesome-compose report and tests.
 pub fn why_not(file: &Dockerfile, context: &Context) -> Option<String> {
     let stages = file.stages();
-    analyse(file, &stages, context).err()
+    analyse_and_check(file, &stages, context).err()
+}
+
+/// The split, once the programs the container runs are known to be in the
+/// runtime image.
+fn analyse_and_check<'f>(
+    file: &'f Dockerfile,
+    stages: &'f [Stage],
+    context: &Context,
+) -> Analysis<Split<'f>> {
+    let split = analyse(file, stages, context)?;
+    check_programs(file, &split)?;
+    Ok(split)
+}
+
+fn check_programs(file: &Dockerfile, split: &Split) -> Analysis<()> {
+    if split.static_site {
+        // The web server's command replaces the original one.
+        return Ok(());
+    }
+    refuse_packaged_programs(file, split.stage, &split.artefacts)
 }
 
 type Analysis<T> = Result<T, String>;
@@ -184,6 +208,97 @@ fn refuse_toolchain_at_runtime(command: &[String]) -> Analysis<()> {
                 toolchain.trim()
             ));
         }
+    }
+    Ok(())
+}
+
+/// Programs the runtime images provide themselves (and the shells, which
+/// [`check_shell_free`] deals with).
+const RUNTIME_PROGRAMS: &[&str] = &[
+    "node", "npm", "npx", "yarn", "pnpm", "corepack", "python", "python3", "java", "dotnet", "sh",
+    "bash", "exec", "env",
+];
+
+/// The container's programs (ENTRYPOINT, CMD, HEALTHCHECK) must not come
+/// from OS packages the stage installs: the runtime stage starts from a
+/// fresh image and receives only the build's artefacts. `CMD
+/// ["supervisord"]` after `apt-get install supervisor` is the example; the
+/// program's name is not the package's, so no list of package names could
+/// tell. The rule: in a stage that installs OS packages, a program that is
+/// neither the runtime's own (`node`, `python`, `java`, …) nor one of the
+/// artefacts copied into the runtime stage, named without a path or by a
+/// path in a system directory, refuses the split.
+fn refuse_packaged_programs(
+    file: &Dockerfile,
+    stage: &Stage,
+    artefacts: &[(String, String)],
+) -> Analysis<()> {
+    let installs = commands_of(file, stage)
+        .into_iter()
+        .find_map(|(_, _, script)| {
+            packages::package_commands(&script)
+                .into_iter()
+                .find(|command| {
+                    matches!(
+                        command.manager,
+                        Manager::Apt
+                            | Manager::Apk
+                            | Manager::Yum
+                            | Manager::Dnf
+                            | Manager::Microdnf
+                            | Manager::Zypper
+                    ) && matches!(command.subcommand.as_deref(), Some("install" | "add"))
+                })
+                .map(|command| {
+                    format!(
+                        "{} {}",
+                        command.program_word.raw,
+                        command.subcommand.clone().unwrap_or_default()
+                    )
+                })
+        });
+    let Some(installs) = installs else {
+        return Ok(());
+    };
+    let mut programs = final_command(stage);
+    programs.truncate(1);
+    for healthcheck in stage
+        .body
+        .iter()
+        .filter(|i| i.kind() == InstructionKind::Healthcheck)
+    {
+        programs.extend(instruction_command_words(healthcheck).into_iter().take(1));
+    }
+    for program in programs {
+        let system_path = [
+            "/usr/bin/",
+            "/usr/sbin/",
+            "/bin/",
+            "/sbin/",
+            "/usr/local/bin/",
+        ]
+        .iter()
+        .any(|dir| program.starts_with(dir));
+        if program.contains('/') && !system_path || program.contains(['$', '"', '\'']) {
+            continue;
+        }
+        let name = program.rsplit('/').next().unwrap_or(&program);
+        if name.is_empty() || RUNTIME_PROGRAMS.contains(&name) {
+            continue;
+        }
+        let an_artefact = artefacts.iter().any(|(_, to)| {
+            to == &program
+                || program.starts_with(&format!("{}/", to.trim_end_matches('/')))
+                || to.rsplit('/').next() == Some(name)
+        });
+        if an_artefact {
+            continue;
+        }
+        return Err(format!(
+            "the container runs `{program}`, which is not one of the build's artefacts and \
+             may come from the OS packages this stage installs (`{installs}`): the runtime \
+             image would not have it"
+        ));
     }
     Ok(())
 }
