@@ -37,7 +37,7 @@ impl Transform for MultiStage {
         let Ok(split) = analyse(file, &stages, context) else {
             return Vec::new();
         };
-        if let Err(reason) = check_programs(file, &split) {
+        if let Err(reason) = check_programs(file, &split, context) {
             context.skip(self.id(), split.stage.from.text_range().start, reason);
             return Vec::new();
         }
@@ -59,16 +59,76 @@ fn analyse_and_check<'f>(
     context: &Context,
 ) -> Analysis<Split<'f>> {
     let split = analyse(file, stages, context)?;
-    check_programs(file, &split)?;
+    check_programs(file, &split, context)?;
     Ok(split)
 }
 
-fn check_programs(file: &Dockerfile, split: &Split) -> Analysis<()> {
+fn check_programs(file: &Dockerfile, split: &Split, context: &Context) -> Analysis<()> {
     if split.static_site {
         // The web server's command replaces the original one.
         return Ok(());
     }
-    refuse_packaged_programs(file, split.stage, &split.artefacts)
+    refuse_packaged_programs(file, split.stage, &split.artefacts, context)
+}
+
+/// Packages the build installs into its artefacts (a virtualenv,
+/// `node_modules`): named in `pip install`/`npm install` arguments, in the
+/// context's `requirements*.txt`, or in `package.json` dependencies. Their
+/// programs (gunicorn, uvicorn, pm2) travel with the artefacts.
+fn language_packages(file: &Dockerfile, stage: &Stage, context: &Context) -> Vec<String> {
+    let mut names: Vec<String> = commands_of(file, stage)
+        .iter()
+        .flat_map(|(_, _, script)| {
+            packages::package_commands(script)
+                .into_iter()
+                .filter(|command| {
+                    !matches!(
+                        command.manager,
+                        Manager::Apt
+                            | Manager::Apk
+                            | Manager::Yum
+                            | Manager::Dnf
+                            | Manager::Microdnf
+                            | Manager::Zypper
+                    )
+                })
+                .flat_map(|command| command.operands())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let package_name = |line: &str| -> String {
+        line.split(['=', '<', '>', '~', '!', '[', ';', ' ', '@'])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    };
+    if let Some(build_context) = context.build_context {
+        for relative in build_context.files().iter().filter(|path| {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            name.starts_with("requirements") && name.ends_with(".txt")
+        }) {
+            if let Some(text) = build_context.read(relative) {
+                names.extend(
+                    text.lines()
+                        .map(str::trim)
+                        .filter(|line| !line.is_empty() && !line.starts_with(['#', '-']))
+                        .map(package_name),
+                );
+            }
+        }
+        if let Some(manifest) = build_context
+            .read("package.json")
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        {
+            for section in ["dependencies", "optionalDependencies"] {
+                if let Some(dependencies) = manifest[section].as_object() {
+                    names.extend(dependencies.keys().cloned());
+                }
+            }
+        }
+    }
+    names.iter().map(|name| package_name(name)).collect()
 }
 
 type Analysis<T> = Result<T, String>;
@@ -226,12 +286,14 @@ const RUNTIME_PROGRAMS: &[&str] = &[
 /// program's name is not the package's, so no list of package names could
 /// tell. The rule: in a stage that installs OS packages, a program that is
 /// neither the runtime's own (`node`, `python`, `java`, …) nor one of the
-/// artefacts copied into the runtime stage, named without a path or by a
-/// path in a system directory, refuses the split.
+/// artefacts copied into the runtime stage nor a package installed into
+/// them (pip, npm), named without a path or by a path in a system
+/// directory, refuses the split.
 fn refuse_packaged_programs(
     file: &Dockerfile,
     stage: &Stage,
     artefacts: &[(String, String)],
+    context: &Context,
 ) -> Analysis<()> {
     let installs = commands_of(file, stage)
         .into_iter()
@@ -291,7 +353,9 @@ fn refuse_packaged_programs(
                 || program.starts_with(&format!("{}/", to.trim_end_matches('/')))
                 || to.rsplit('/').next() == Some(name)
         });
-        if an_artefact {
+        if an_artefact
+            || language_packages(file, stage, context).contains(&name.to_ascii_lowercase())
+        {
             continue;
         }
         return Err(format!(
