@@ -263,7 +263,8 @@ impl Engine {
         let container = created.stdout.trim().to_string();
         let tree = self.export(&container);
         let mut remove = self.command();
-        remove.args(["rm", "--force", &container]);
+        // `--volumes`: creating it made an anonymous volume per VOLUME.
+        remove.args(["rm", "--force", "--volumes", &container]);
         let _ = output_within(remove, Duration::from_secs(60));
         tree.map_err(|error| format!("docker export {image}: {error}"))
     }
@@ -313,7 +314,7 @@ impl Engine {
         let output = output_within(command, limit).map_err(|error| self.spawn_error(error))?;
         if output.exit_code.is_none() {
             let mut remove = self.command();
-            remove.args(["rm", "--force", name]);
+            remove.args(["rm", "--force", "--volumes", name]);
             let _ = output_within(remove, Duration::from_secs(60));
         }
         Ok(output)
