@@ -1,9 +1,14 @@
 #![doc = include_str!("../../transforms/dockerignore/README.md")]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::discovery::is_dockerfile_name;
 use crate::dockerignore::DockerIgnore;
 use crate::engine::{BuildContext, Context, ContextChange, Fix, Safety, Transform};
+use crate::shell::Script;
+use crate::shell::packages::{self, Manager};
 use crate::syntax::{Dockerfile, InstructionKind};
 
 pub struct DockerignoreEntries;
@@ -34,24 +39,57 @@ impl Transform for DockerignoreEntries {
             return Vec::new();
         };
         let (path, ignore) = DockerIgnore::for_build(build, context.path);
-        let facts = DockerfileFacts::of(file);
+        let project = ProjectFacts::of(build);
+        let mut builds = vec![Arc::new(DockerfileFacts::of(
+            file,
+            "this Dockerfile",
+            build,
+        ))];
+        // A `<Dockerfile>.dockerignore` is read by that Dockerfile only; the
+        // context's `.dockerignore` by every Dockerfile built from it.
+        if path == build.root().join(".dockerignore") {
+            builds.extend(other_dockerfiles(build, context.path));
+        }
         let mut safe = Vec::new();
         let mut unsafe_ = Vec::new();
-        for candidate in candidates(build, &facts) {
+        for candidate in candidates(build, &project, context, self.id()) {
             if candidate.hits.iter().all(|hit| ignore.excludes(hit))
                 || candidate
                     .hits
                     .iter()
                     .any(|hit| ignore.has_exception_under(hit))
-                || facts.needs_any(&candidate.hits, build)
             {
                 continue;
             }
-            let lines = if candidate.safety == Safety::Safe {
-                &mut safe
-            } else {
-                &mut unsafe_
+            let mut verdict = Verdict::Safe;
+            if let Some(reason) = &candidate.unsafe_reason {
+                verdict = verdict.worst(Verdict::Unsafe(reason.clone()));
+            }
+            for facts in &builds {
+                verdict = verdict.worst(assess(&candidate, facts, &project, build));
+            }
+            let lines = match verdict {
+                Verdict::Safe => &mut safe,
+                Verdict::Unsafe(_) => &mut unsafe_,
+                Verdict::Skip(reason) => {
+                    context.skip(
+                        self.id(),
+                        0,
+                        format!("not excluding {}: {reason}", candidate.lines.join(", ")),
+                    );
+                    continue;
+                }
             };
+            if let Verdict::Unsafe(reason) = verdict {
+                context.skip(
+                    self.id(),
+                    0,
+                    format!(
+                        "{} only with --unsafe: {reason}",
+                        candidate.lines.join(", ")
+                    ),
+                );
+            }
             lines.extend(candidate.lines);
         }
         let mut changes = Vec::new();
@@ -68,11 +106,11 @@ impl Transform for DockerignoreEntries {
             changes.push(ContextChange {
                 path,
                 message: format!(
-                    "exclude {} from the build context (unsafe: the image may read them at run time)",
+                    "exclude {} from the build context (unsafe: the build or the image may read them)",
                     unsafe_.iter().filter(|line| !line.starts_with('!')).cloned().collect::<Vec<_>>().join(", ")
                 ),
                 lines: unsafe_,
-                header: "Added by dockfix (dockerignore, unsafe): the image may read these; remove any line it needs".into(),
+                header: "Added by dockfix (dockerignore, unsafe): the build or the image may read these; remove any line it needs".into(),
                 safety: Safety::Unsafe,
             });
         }
@@ -80,48 +118,204 @@ impl Transform for DockerignoreEntries {
     }
 }
 
+/// How safe excluding a candidate is for one Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Verdict {
+    Safe,
+    Unsafe(String),
+    Skip(String),
+}
+
+impl Verdict {
+    fn rank(&self) -> u8 {
+        match self {
+            Verdict::Safe => 0,
+            Verdict::Unsafe(_) => 1,
+            Verdict::Skip(_) => 2,
+        }
+    }
+
+    /// The stricter of the two (the first reason wins a tie).
+    fn worst(self, other: Verdict) -> Verdict {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Git,
+    NodeModules,
+    Venv(String),
+    Target,
+    /// `dist` or `build`, made by a frontend or package build.
+    BuildOutput(String),
+    /// Caches, editor settings, logs, `.DS_Store`, `.env`: nothing else to
+    /// check than what COPY names.
+    Plain,
+}
+
 /// One proposed group of lines, with the context paths it would exclude.
 struct Candidate {
+    kind: Kind,
     lines: Vec<String>,
     /// Existing paths (relative to the context) the lines would exclude.
     hits: Vec<String>,
-    safety: Safety,
+    /// Why it is unsafe whatever the Dockerfiles do (`.env`).
+    unsafe_reason: Option<String>,
 }
 
-/// What the Dockerfile does that decides which entries are safe.
+/// Facts about the context that do not depend on the Dockerfile.
+struct ProjectFacts {
+    /// The scripts of the root `package.json`, by name.
+    node_scripts: Vec<(String, String)>,
+    /// The Python VCS-versioning plugin the project's build uses, if any.
+    python_vcs_versioning: Option<&'static str>,
+    /// The root `.gitignore`, to tell generated files from committed ones.
+    gitignore: Option<ignore::gitignore::Gitignore>,
+}
+
+/// Build plugins that read `.git` to compute the package version.
+const PYTHON_VCS_VERSIONING: &[&str] = &[
+    "setuptools_scm",
+    "setuptools-scm",
+    "hatch-vcs",
+    "hatch_vcs",
+    "versioneer",
+    "pbr",
+    "dunamai",
+    "poetry-dynamic-versioning",
+    "uv-dynamic-versioning",
+    "setuptools-git-versioning",
+    "vcs-versioning",
+];
+
+impl ProjectFacts {
+    fn of(build: &BuildContext) -> Self {
+        let node_scripts = build
+            .read("package.json")
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|manifest| manifest.get("scripts").and_then(|s| s.as_object()).cloned())
+            .map(|scripts| {
+                scripts
+                    .into_iter()
+                    .map(|(name, command)| (name, command.as_str().unwrap_or_default().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let python_build_files: String = ["pyproject.toml", "setup.cfg", "setup.py"]
+            .iter()
+            .filter_map(|name| build.read(name))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let python_vcs_versioning = PYTHON_VCS_VERSIONING
+            .iter()
+            .copied()
+            .find(|plugin| python_build_files.contains(plugin))
+            .or_else(|| {
+                // PDM's and Hatch's own VCS version sources.
+                (python_build_files.contains("source = \"scm\"")
+                    || python_build_files.contains("source = \"vcs\""))
+                .then_some("the build backend's VCS version source")
+            });
+        let gitignore = build.root().join(".gitignore").is_file().then(|| {
+            let mut builder = ignore::gitignore::GitignoreBuilder::new(build.root());
+            builder.add(build.root().join(".gitignore"));
+            builder
+                .build()
+                .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty())
+        });
+        Self {
+            node_scripts,
+            python_vcs_versioning,
+            gitignore,
+        }
+    }
+
+    /// True when the project's `.gitignore` ignores `path`: it is made by
+    /// a tool, not committed source.
+    fn generated(&self, path: &str, is_dir: bool) -> bool {
+        self.gitignore.as_ref().is_some_and(|gitignore| {
+            gitignore
+                .matched_path_or_any_parents(path, is_dir)
+                .is_ignore()
+        })
+    }
+
+    /// The first package.json script that names a file in `directory`.
+    fn script_reading(&self, directory: &str) -> Option<&(String, String)> {
+        self.node_scripts
+            .iter()
+            .find(|(_, command)| mentions_dir(command, directory, &[]))
+    }
+}
+
+/// What one Dockerfile does that decides which entries are safe.
 #[derive(Debug, Default)]
 struct DockerfileFacts {
+    /// "this Dockerfile", or the other Dockerfile's path in the context.
+    name: String,
     /// Sources of COPY/ADD (and bind mounts) from the context, except `.`.
     sources: Vec<String>,
-    /// All RUN text, to look for installs and builds.
+    /// All RUN text (heredocs included), lower-cased.
     run_text: String,
-    uses_git_metadata: bool,
+    /// Everything but comments: RUN, CMD, ENTRYPOINT, ENV, ...
+    instruction_text: String,
+    /// Why the build reads `.git` for sure (`git describe`, `.git` named).
+    reads_git: Option<String>,
+    /// Runs `npm ci` / `npm install` / `yarn` / `pnpm install` for the
+    /// project (not only `npm install -g NAME`).
+    installs_node_project: bool,
+    installs_python: bool,
+    /// Installs or builds the Python project itself (`pip install .`).
+    builds_python_project: bool,
+    /// Runs npm, yarn, pnpm or npx at all (package scripts may run).
+    runs_node_tool: bool,
+    /// `go build`/`go install` without `-buildvcs=false`.
+    go_build_stamps_vcs: bool,
+    /// Context files the RUN commands name (scripts, Makefile).
+    run_files: Vec<String>,
+    /// Absolute WORKDIRs and COPY destinations: where the context may sit
+    /// in the image.
+    bases: Vec<String>,
 }
 
 impl DockerfileFacts {
-    fn of(file: &Dockerfile) -> Self {
-        let mut facts = DockerfileFacts::default();
-        let text = file.text();
-        facts.uses_git_metadata = text.contains(".git")
-            || [
-                "git describe",
-                "git rev-parse",
-                "git log",
-                "git status",
-                "git submodule",
-                "git diff",
-            ]
-            .iter()
-            .any(|command| text.contains(command));
+    fn of(file: &Dockerfile, name: &str, build: &BuildContext) -> Self {
+        let mut facts = DockerfileFacts {
+            name: name.to_string(),
+            ..DockerfileFacts::default()
+        };
+        let mut go_flags_off = false;
         for instruction in file.instructions() {
             let instruction = instruction.onbuild_inner().unwrap_or(instruction);
+            let text = instruction.logical().text().to_string();
+            facts.instruction_text.push_str(&text);
+            facts.instruction_text.push('\n');
+            if instruction.kind() == InstructionKind::Env && text.contains("-buildvcs=false") {
+                go_flags_off = true;
+            }
             match instruction.kind() {
+                InstructionKind::Workdir => {
+                    let directory = instruction.args().trim().to_string();
+                    if directory.starts_with('/') {
+                        facts.bases.push(directory);
+                    }
+                }
                 InstructionKind::Copy | InstructionKind::Add => {
                     let Some(copy) = instruction.as_copy() else {
                         continue;
                     };
                     if copy.from_stage().is_some() {
                         continue;
+                    }
+                    if let Some(destination) = copy.destination()
+                        && destination.starts_with('/')
+                    {
+                        facts.bases.push(destination);
                     }
                     facts.sources.extend(
                         copy.sources()
@@ -132,12 +326,11 @@ impl DockerfileFacts {
                     );
                 }
                 InstructionKind::Run => {
-                    facts
-                        .run_text
-                        .push_str(&instruction.logical().text().to_ascii_lowercase());
+                    facts.run_text.push_str(&text.to_ascii_lowercase());
                     facts.run_text.push('\n');
                     for heredoc in instruction.heredocs() {
                         facts.run_text.push_str(&heredoc.body.to_ascii_lowercase());
+                        facts.instruction_text.push_str(&heredoc.body);
                     }
                     if let Some(run) = instruction.as_run() {
                         for mount in run.mounts() {
@@ -153,31 +346,433 @@ impl DockerfileFacts {
                             }
                         }
                     }
+                    facts.classify_commands(file, &instruction);
                 }
                 _ => {}
             }
         }
+        let run_text = facts.run_text.clone();
+        facts.reads_git = [
+            "git describe",
+            "git rev-parse",
+            "git log",
+            "git status",
+            "git submodule",
+            "git diff",
+            "git show",
+            "git tag",
+        ]
+        .iter()
+        .find(|command| run_text.contains(*command))
+        .map(|command| format!("{} runs `{command}`", facts.name))
+        .or_else(|| {
+            mentions_path(&facts.instruction_text, ".git")
+                .then(|| format!("{} names `.git`", facts.name))
+        });
+        facts.runs_node_tool = ["npm ", "npx ", "yarn", "pnpm "]
+            .iter()
+            .any(|tool| run_text.contains(tool));
+        // `go install pkg@version` builds outside the module: no stamping.
+        let go_commands = |subcommand: &str| -> Vec<&str> {
+            let needle = format!("go {subcommand}");
+            run_text
+                .match_indices(&needle)
+                .filter(|(at, _)| {
+                    run_text[..*at]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !(c.is_alphanumeric() || "_-".contains(c)))
+                })
+                .map(|(at, _)| {
+                    let rest = &run_text[at..];
+                    rest.split(['\n', '&', ';', '|']).next().unwrap_or(rest)
+                })
+                .collect()
+        };
+        let go_builds = !go_commands("build").is_empty()
+            || go_commands("install")
+                .iter()
+                .any(|command| !command.contains('@'));
+        facts.go_build_stamps_vcs =
+            !go_flags_off && !run_text.contains("-buildvcs=false") && go_builds;
+        facts.run_files = run_files(&run_text, build);
         facts
+    }
+
+    /// Project installs and builds, from the parsed shell of one RUN.
+    fn classify_commands(&mut self, file: &Dockerfile, run: &crate::syntax::Instruction) {
+        let Some(script) = Script::of_run(file, run) else {
+            // Unparsed (heredoc, non-POSIX shell): fall back to the text.
+            let text = run.logical().text().to_ascii_lowercase();
+            self.installs_node_project |= ["npm ci", "npm install", "yarn", "pnpm install"]
+                .iter()
+                .any(|needle| text.contains(needle));
+            self.installs_python |= text.contains("pip install") || text.contains("poetry install");
+            self.builds_python_project |= text.contains("install .") || text.contains("setup.py");
+            return;
+        };
+        for (command, _) in script.simple_commands() {
+            let words: Vec<String> = command
+                .literal_args()
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect();
+            let program = command
+                .program()
+                .map(|p| p.rsplit('/').next().unwrap_or_default().to_string())
+                .unwrap_or_default();
+            if let Some(package) = packages::package_command(command, Default::default()) {
+                let operands = package.operands();
+                let global = package.has_option(&["-g", "--global"]);
+                let subcommand = package.subcommand.as_deref();
+                match package.manager {
+                    Manager::Npm | Manager::Pnpm => {
+                        self.installs_node_project |=
+                            matches!(subcommand, Some("ci" | "install" | "i"))
+                                && operands.is_empty()
+                                && !global;
+                    }
+                    Manager::Yarn => {
+                        self.installs_node_project |= matches!(subcommand, None | Some("install"));
+                    }
+                    Manager::Pip => {
+                        if subcommand == Some("install") {
+                            self.installs_python = true;
+                            if package.has_option(&["-e", "--editable"])
+                                || operands.iter().any(|o| is_local_path(o))
+                            {
+                                self.builds_python_project = true;
+                            }
+                        }
+                        if subcommand == Some("wheel") && operands.iter().any(|o| is_local_path(o))
+                        {
+                            self.builds_python_project = true;
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            let arguments: Vec<&str> = words.iter().map(String::as_str).collect();
+            match (program.as_str(), arguments.as_slice()) {
+                ("poetry", [first, ..]) if *first == "install" => {
+                    self.installs_python = true;
+                    if !arguments.contains(&"--no-root") {
+                        self.builds_python_project = true;
+                    }
+                }
+                ("uv", [first, ..]) if *first == "sync" => {
+                    self.installs_python = true;
+                    if !arguments.contains(&"--no-install-project") {
+                        self.builds_python_project = true;
+                    }
+                }
+                ("uv", [first, second, rest @ ..]) if *first == "pip" && *second == "install" => {
+                    self.installs_python = true;
+                    if rest.iter().any(|o| is_local_path(o) || *o == "-e") {
+                        self.builds_python_project = true;
+                    }
+                }
+                ("pipenv" | "pdm", [first, ..]) if *first == "install" || *first == "sync" => {
+                    self.installs_python = true;
+                }
+                ("hatch" | "flit", [first, ..]) if *first == "build" => {
+                    self.builds_python_project = true;
+                }
+                (python, rest) if python.starts_with("python") => {
+                    self.builds_python_project |=
+                        rest.windows(2).any(|pair| pair == ["-m", "build"])
+                            || rest
+                                .first()
+                                .is_some_and(|first| first.ends_with("setup.py"));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The first COPY/ADD/bind source that names one of `hits`, lies
+    /// inside one, or is a glob matching one.
+    fn source_needing(&self, hits: &[String]) -> Option<&str> {
+        self.sources
+            .iter()
+            .find(|source| {
+                let glob = DockerIgnore::parse(source);
+                hits.iter().any(|hit| {
+                    *source == hit
+                        || source.starts_with(&format!("{hit}/"))
+                        || hit.starts_with(&format!("{source}/"))
+                        || glob.excludes(hit)
+                })
+            })
+            .map(String::as_str)
     }
 
     fn runs_any(&self, needles: &[&str]) -> bool {
         needles.iter().any(|needle| self.run_text.contains(needle))
     }
+}
 
-    /// True when a COPY/ADD/bind source names one of `hits`, lies inside
-    /// one, or is a glob matching one.
-    fn needs_any(&self, hits: &[String], build: &BuildContext) -> bool {
-        let _ = build;
-        self.sources.iter().any(|source| {
-            let glob = DockerIgnore::parse(source);
-            hits.iter().any(|hit| {
-                source == hit
-                    || source.starts_with(&format!("{hit}/"))
-                    || hit.starts_with(&format!("{source}/"))
-                    || glob.excludes(hit)
+/// Context files that RUN commands name (`./build.sh`, `scripts/ver.sh`),
+/// and the Makefile when `make` runs.
+fn run_files(run_text: &str, build: &BuildContext) -> Vec<String> {
+    let files = build.files();
+    let mut found = Vec::new();
+    for token in run_text.split(|c: char| c.is_whitespace() || ";&|()<>\"'`=$".contains(c)) {
+        let token = normalize(token);
+        if token.is_empty() {
+            continue;
+        }
+        if token == "make" {
+            for makefile in ["Makefile", "makefile", "GNUmakefile"] {
+                if files.contains(makefile) {
+                    found.push(makefile.to_string());
+                }
+            }
+        } else if files.contains(&token) {
+            found.push(token);
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// `pip install .`, `./pkg`, `../x`: a path, not a package name.
+fn is_local_path(argument: &str) -> bool {
+    argument == "."
+        || argument.starts_with("./")
+        || argument.starts_with("../")
+        || argument.starts_with(".[")
+}
+
+/// True when `text` names `path` as a path: not as part of a longer name
+/// (`.git` in `cd .git` or `./.git/HEAD`, not in `repo.git`).
+fn mentions_path(text: &str, path: &str) -> bool {
+    text.match_indices(path).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + path.len()..].chars().next();
+        let boundary_before = before.is_none_or(|c| !(c.is_alphanumeric() || "_-.".contains(c)));
+        let boundary_after = after.is_none_or(|c| !(c.is_alphanumeric() || "_-".contains(c)));
+        boundary_before && boundary_after
+    })
+}
+
+/// True when `text` names something inside the context directory `name`
+/// by a relative path (`venv/bin/python`, `node build/build.js`,
+/// `./dist/`), or through one of `bases` (`/app/venv/bin`, with `/app` a
+/// WORKDIR). A bare word (`npm run build`, `python -m venv`) does not count.
+fn mentions_dir(text: &str, name: &str, bases: &[String]) -> bool {
+    let relative = text.match_indices(name).any(|(at, _)| {
+        let before = &text[..at];
+        let after = &text[at + name.len()..];
+        let before = before.strip_suffix("./").unwrap_or(before);
+        let boundary = before
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || "\"'=:([,;&|".contains(c));
+        boundary && after.starts_with('/')
+    });
+    relative
+        || bases.iter().any(|base| {
+            let prefix = format!("{}/{name}", base.trim_end_matches('/'));
+            text.match_indices(&prefix).any(|(at, _)| {
+                text[at + prefix.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !(c.is_alphanumeric() || "_-.".contains(c)))
             })
         })
+}
+
+/// True when a script calls git (a `git` word) or uses husky, which
+/// installs git hooks and needs `.git`.
+fn calls_git(text: &str) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || "_-".contains(c)))
+        .any(|word| word == "git" || word == "husky")
+}
+
+/// Whether excluding `candidate` is safe for the build `facts` describes.
+fn assess(
+    candidate: &Candidate,
+    facts: &DockerfileFacts,
+    project: &ProjectFacts,
+    build: &BuildContext,
+) -> Verdict {
+    if let Some(source) = facts.source_needing(&candidate.hits) {
+        return Verdict::Skip(format!("{} copies `{source}`", facts.name));
     }
+    match &candidate.kind {
+        Kind::Git => {
+            if let Some(reason) = &facts.reads_git {
+                return Verdict::Skip(reason.clone());
+            }
+            if facts.go_build_stamps_vcs {
+                return Verdict::Unsafe(format!(
+                    "{} runs `go build`, which stamps the binary with VCS information read from .git (unless -buildvcs=false)",
+                    facts.name
+                ));
+            }
+            if let Some(plugin) = project.python_vcs_versioning
+                && facts.builds_python_project
+            {
+                return Verdict::Unsafe(format!(
+                    "{} builds the Python project, whose version comes from .git ({plugin})",
+                    facts.name
+                ));
+            }
+            if facts.runs_node_tool
+                && let Some((name, _)) = project
+                    .node_scripts
+                    .iter()
+                    .find(|(_, command)| calls_git(command))
+            {
+                return Verdict::Unsafe(format!(
+                    "{} runs npm, and package.json's `{name}` script calls git",
+                    facts.name
+                ));
+            }
+            for script in &facts.run_files {
+                if build
+                    .read(script)
+                    .is_some_and(|text| calls_git(&text) || mentions_path(&text, ".git"))
+                {
+                    return Verdict::Unsafe(format!(
+                        "{} runs commands that read `{script}`, which calls git",
+                        facts.name
+                    ));
+                }
+            }
+            Verdict::Safe
+        }
+        Kind::NodeModules => {
+            if facts.installs_node_project {
+                Verdict::Safe
+            } else {
+                Verdict::Unsafe(format!(
+                    "{} installs no project dependencies (a global `npm install -g` does not count): the image may run the copied node_modules",
+                    facts.name
+                ))
+            }
+        }
+        Kind::Venv(name) => {
+            if mentions_dir(&facts.instruction_text, name, &facts.bases) {
+                Verdict::Unsafe(format!("{} refers to `{name}/`", facts.name))
+            } else if !facts.installs_python {
+                Verdict::Unsafe(format!(
+                    "{} installs no Python dependencies: the image may run from the copied {name}",
+                    facts.name
+                ))
+            } else {
+                Verdict::Safe
+            }
+        }
+        Kind::Target => {
+            if facts.runs_any(&["cargo build", "cargo install", "mvn ", "mvnw", "gradle"]) {
+                Verdict::Safe
+            } else {
+                Verdict::Unsafe(format!(
+                    "{} does not build: the image may use the copied target/",
+                    facts.name
+                ))
+            }
+        }
+        Kind::BuildOutput(dir) => {
+            if !facts.runs_any(BUILDS_OUTPUT) {
+                return Verdict::Skip(format!("{} does not build {dir}/", facts.name));
+            }
+            if mentions_dir(&facts.run_text, dir, &[]) {
+                return Verdict::Skip(format!("{} reads {dir}/ in a RUN", facts.name));
+            }
+            if let Some((name, command)) = project.script_reading(dir) {
+                return Verdict::Skip(format!(
+                    "package.json's `{name}` script reads {dir}/ (`{command}`): it holds sources"
+                ));
+            }
+            if !project.generated(dir, true) {
+                return Verdict::Unsafe(format!(
+                    "{dir}/ is not in .gitignore, so it may be committed sources rather than build output"
+                ));
+            }
+            Verdict::Safe
+        }
+        Kind::Plain => Verdict::Safe,
+    }
+}
+
+/// Commands that build a frontend or package into `dist/` or `build/`.
+const BUILDS_OUTPUT: &[&str] = &[
+    "run build",
+    "yarn build",
+    "pnpm build",
+    "ng build",
+    "vite build",
+    "tsc",
+    "next build",
+    "python -m build",
+    "setup.py build",
+];
+
+/// The other Dockerfiles of the context that would read its
+/// `.dockerignore`: every Dockerfile-named file but this one, except those
+/// with their own `<name>.dockerignore` and those that look built from
+/// their own directory (each COPY source exists beside them, not at the
+/// context root).
+fn other_dockerfiles(build: &BuildContext, this: Option<&Path>) -> Vec<Arc<DockerfileFacts>> {
+    let this = this.and_then(|path| std::fs::canonicalize(path).ok());
+    context_dockerfiles(build)
+        .iter()
+        .filter(|(path, _)| this.is_none() || Some(path) != this.as_ref())
+        .map(|(_, facts)| Arc::clone(facts))
+        .collect()
+}
+
+type DockerfilesOfContext = Arc<Vec<(PathBuf, Arc<DockerfileFacts>)>>;
+
+/// The Dockerfiles built from `build` (as above), read once per context
+/// and process: a directory of hundreds of Dockerfiles would otherwise be
+/// parsed once for each of them. Read when first asked for, before any of
+/// them is rewritten, which is what the build reads too.
+fn context_dockerfiles(build: &BuildContext) -> DockerfilesOfContext {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, DockerfilesOfContext>>> = OnceLock::new();
+    let root = std::fs::canonicalize(build.root()).unwrap_or_else(|_| build.root().to_path_buf());
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = cache.get(&root) {
+        return Arc::clone(found);
+    }
+    let mut found = Vec::new();
+    for relative in build.files() {
+        let name = relative.rsplit('/').next().unwrap_or(relative);
+        if !is_dockerfile_name(name)
+            || relative.split('/').any(|segment| segment == "node_modules")
+            || build.exists(&format!("{relative}.dockerignore"))
+        {
+            continue;
+        }
+        let Some(text) = build.read(relative) else {
+            continue;
+        };
+        let file = Dockerfile::parse(&text);
+        let facts = DockerfileFacts::of(&file, relative, build);
+        if let Some((directory, _)) = relative.rsplit_once('/') {
+            let beside = |source: &String| build.exists(&format!("{directory}/{source}"));
+            let own_context = !facts.sources.is_empty()
+                && facts.sources.iter().all(beside)
+                && !facts.sources.iter().all(|source| build.exists(source));
+            if own_context {
+                continue;
+            }
+        }
+        let path = std::fs::canonicalize(build.root().join(relative))
+            .unwrap_or_else(|_| build.root().join(relative));
+        found.push((path, Arc::new(facts)));
+    }
+    let found = Arc::new(found);
+    cache.insert(root, Arc::clone(&found));
+    found
 }
 
 fn normalize(path: &str) -> String {
@@ -213,50 +808,41 @@ fn directories_named(files: &BTreeSet<String>, name: &str) -> Vec<String> {
     found
 }
 
-fn candidates(build: &BuildContext, facts: &DockerfileFacts) -> Vec<Candidate> {
+/// Log files tools write and projects never commit.
+fn is_tool_log(name: &str) -> bool {
+    [
+        "npm-debug.log",
+        "yarn-debug.log",
+        "yarn-error.log",
+        "pnpm-debug.log",
+        "lerna-debug.log",
+    ]
+    .iter()
+    .any(|prefix| name.starts_with(prefix))
+}
+
+fn candidates(
+    build: &BuildContext,
+    project: &ProjectFacts,
+    context: &Context,
+    id: &'static str,
+) -> Vec<Candidate> {
     let files = build.files();
     let root_dir = |name: &str| build.root().join(name).is_dir();
     let mut candidates = Vec::new();
-    let mut add = |lines: &[&str], hits: Vec<String>, safety: Safety| {
+    let mut add = |kind: Kind, lines: &[&str], hits: Vec<String>| {
         if !hits.is_empty() {
             candidates.push(Candidate {
+                kind,
                 lines: lines.iter().map(|line| line.to_string()).collect(),
                 hits,
-                safety,
+                unsafe_reason: None,
             });
         }
     };
-    let installs_node = facts.runs_any(&[
-        "npm ci",
-        "npm install",
-        "npm i ",
-        "yarn",
-        "pnpm install",
-        "pnpm i",
-    ]);
-    let installs_python = facts.runs_any(&[
-        "pip install",
-        "pip3 install",
-        "poetry install",
-        "uv sync",
-        "pipenv install",
-        "uv pip install",
-    ]);
-    let builds = facts.runs_any(&["cargo build", "cargo install", "mvn ", "mvnw", "gradle"]);
-    let builds_frontend = facts.runs_any(&[
-        "run build",
-        "yarn build",
-        "pnpm build",
-        "ng build",
-        "vite build",
-        "tsc",
-        "next build",
-        "python -m build",
-        "setup.py build",
-    ]);
 
-    if build.exists(".git") && !facts.uses_git_metadata {
-        add(&[".git"], vec![".git".into()], Safety::Safe);
+    if build.exists(".git") {
+        add(Kind::Git, &[".git"], vec![".git".into()]);
     }
     let node_modules = directories_named(files, "node_modules");
     if !node_modules.is_empty() {
@@ -266,53 +852,45 @@ fn candidates(build: &BuildContext, facts: &DockerfileFacts) -> Vec<Candidate> {
         } else {
             &["node_modules"]
         };
-        add(
-            lines,
-            node_modules,
-            if installs_node {
-                Safety::Safe
-            } else {
-                Safety::Unsafe
-            },
-        );
+        add(Kind::NodeModules, lines, node_modules);
     }
-    for venv in [".venv", "venv"] {
-        if build.exists(&format!("{venv}/pyvenv.cfg")) {
-            add(
-                &[venv],
-                vec![venv.into()],
-                if installs_python {
-                    Safety::Safe
-                } else {
-                    Safety::Unsafe
-                },
-            );
-        }
+    // Any virtualenv at the root, whatever its name (`venv`, `.venv`,
+    // `env`): `python -m venv` always writes `pyvenv.cfg`.
+    let venvs: Vec<String> = files
+        .iter()
+        .filter_map(|file| file.strip_suffix("/pyvenv.cfg"))
+        .filter(|dir| !dir.contains('/'))
+        .map(str::to_string)
+        .collect();
+    for venv in venvs {
+        add(
+            Kind::Venv(venv.clone()),
+            &[venv.as_str()],
+            vec![venv.clone()],
+        );
     }
     if root_dir("target") && (build.exists("Cargo.toml") || build.exists("pom.xml")) {
-        add(
-            &["target"],
-            vec!["target".into()],
-            if builds { Safety::Safe } else { Safety::Unsafe },
-        );
+        add(Kind::Target, &["target"], vec!["target".into()]);
     }
-    if builds_frontend {
-        for output in ["dist", "build"] {
-            if root_dir(output) {
-                add(&[output], vec![output.into()], Safety::Safe);
-            }
+    for output in ["dist", "build"] {
+        if root_dir(output) {
+            add(
+                Kind::BuildOutput(output.into()),
+                &[output],
+                vec![output.into()],
+            );
         }
     }
     let pycache = directories_named(files, "__pycache__");
     if !pycache.is_empty() {
-        add(&["**/__pycache__"], pycache, Safety::Safe);
+        add(Kind::Plain, &["**/__pycache__"], pycache);
     }
     let pyc: Vec<String> = files
         .iter()
         .filter(|f| f.ends_with(".pyc") && !f.contains("__pycache__/"))
         .cloned()
         .collect();
-    add(&["**/*.pyc"], pyc, Safety::Safe);
+    add(Kind::Plain, &["**/*.pyc"], pyc);
     for cache in [
         ".pytest_cache",
         ".mypy_cache",
@@ -324,24 +902,48 @@ fn candidates(build: &BuildContext, facts: &DockerfileFacts) -> Vec<Candidate> {
         ".vscode",
     ] {
         if root_dir(cache) {
-            add(&[cache], vec![cache.into()], Safety::Safe);
+            add(Kind::Plain, &[cache], vec![cache.into()]);
         }
     }
     if build.exists(".coverage") {
-        add(&[".coverage"], vec![".coverage".into()], Safety::Safe);
+        add(Kind::Plain, &[".coverage"], vec![".coverage".into()]);
     }
-    let logs: Vec<String> = files
-        .iter()
-        .filter(|f| f.ends_with(".log"))
-        .cloned()
-        .collect();
-    add(&["**/*.log"], logs, Safety::Safe);
+    // Logs: only those a tool wrote and nobody committed (the project's
+    // .gitignore ignores them, or npm/yarn named them). A committed `.log`
+    // is data: a test fixture, a sample.
+    let logs: Vec<&String> = files.iter().filter(|f| f.ends_with(".log")).collect();
+    let junk = |file: &str| {
+        project.generated(file, false) || is_tool_log(file.rsplit('/').next().unwrap_or(file))
+    };
+    if !logs.is_empty() && logs.iter().all(|log| junk(log)) {
+        add(
+            Kind::Plain,
+            &["**/*.log"],
+            logs.iter().map(|log| log.to_string()).collect(),
+        );
+    } else {
+        if let Some(kept) = logs.iter().find(|log| !junk(log)) {
+            context.skip(
+                id,
+                0,
+                format!("not excluding **/*.log: `{kept}` is not in .gitignore nor a package manager's log, so it may be data the build or tests read"),
+            );
+        }
+        let top_level: Vec<&&String> = logs.iter().filter(|log| !log.contains('/')).collect();
+        if !top_level.is_empty() && top_level.iter().all(|log| junk(log)) {
+            add(
+                Kind::Plain,
+                &["*.log"],
+                top_level.iter().map(|log| log.to_string()).collect(),
+            );
+        }
+    }
     let ds_store: Vec<String> = files
         .iter()
         .filter(|f| f.rsplit('/').next() == Some(".DS_Store"))
         .cloned()
         .collect();
-    add(&["**/.DS_Store"], ds_store, Safety::Safe);
+    add(Kind::Plain, &["**/.DS_Store"], ds_store);
 
     // .env files: secrets, but maybe read at run time.
     let templates = [".env.example", ".env.sample", ".env.template", ".env.dist"];
@@ -359,10 +961,50 @@ fn candidates(build: &BuildContext, facts: &DockerfileFacts) -> Vec<Candidate> {
                 .map(|t| format!("!{t}")),
         );
         candidates.push(Candidate {
+            kind: Kind::Plain,
             lines,
             hits: env_files,
-            safety: Safety::Unsafe,
+            unsafe_reason: Some("applications often read .env at run time (dotenv)".into()),
         });
     }
     candidates
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_mentioned() {
+        assert!(mentions_path("cp -r .git /x", ".git"));
+        assert!(mentions_path("cat ./.git/HEAD", ".git"));
+        assert!(!mentions_path("git clone https://x/y.git", ".git"));
+        assert!(!mentions_path("cat .gitignore", ".git"));
+    }
+
+    #[test]
+    fn directories_mentioned() {
+        let none: &[String] = &[];
+        assert!(mentions_dir("node build/build.js", "build", none));
+        assert!(!mentions_dir("npm run build", "build", none));
+        assert!(mentions_dir(
+            "[\"venv/bin/python\", \"app.py\"]",
+            "venv",
+            none
+        ));
+        assert!(mentions_dir(". ./venv/bin/activate", "venv", none));
+        assert!(!mentions_dir("python -m venv /opt/venv", "venv", none));
+        assert!(!mentions_dir("cp -r /app/dist/ /srv", "dist", none));
+        let bases = ["/app".to_string()];
+        assert!(mentions_dir("PATH=/app/venv/bin:$PATH", "venv", &bases));
+        assert!(!mentions_dir("PATH=/app/venv2/bin:$PATH", "venv", &bases));
+    }
+
+    #[test]
+    fn git_calls() {
+        assert!(calls_git("VERSION=$(git describe --tags)"));
+        assert!(calls_git("husky install"));
+        assert!(!calls_git("echo digit"));
+        assert!(!calls_git("gitlab-ci"));
+    }
 }
