@@ -510,7 +510,7 @@ impl Build<'_> {
             let mut workdir = if member.index == stage.index {
                 "/".to_string()
             } else {
-                self.workdir_at_end(member_base(self.stages, member))
+                self.workdir_at_end(base_stage(self.stages, member))
             };
             for instruction in &member.body {
                 match instruction.kind() {
@@ -571,7 +571,7 @@ impl Build<'_> {
         let Some(stage) = stage else {
             return "/".to_string();
         };
-        let mut workdir = self.workdir_at_end(member_base(self.stages, stage));
+        let mut workdir = self.workdir_at_end(base_stage(self.stages, stage));
         for instruction in &stage.body {
             if instruction.kind() == InstructionKind::Workdir {
                 workdir = absolute(&workdir, instruction.args().trim());
@@ -1195,11 +1195,6 @@ impl Build<'_> {
             vec![Edit::replace(range, target.to_string())],
         ))
     }
-}
-
-/// The stage a family member is built from (for its inherited WORKDIR).
-fn member_base<'s>(stages: &'s [Stage], stage: &Stage) -> Option<&'s Stage> {
-    base_stage(stages, stage)
 }
 
 /// Folders that an image's own files fill: a path naming one of them is
