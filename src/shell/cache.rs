@@ -30,6 +30,51 @@ fn too_complex(text: &str) -> bool {
     text.contains("((") && text.matches('(').count() > MAX_PARENS_IN_ARITHMETIC
 }
 
+/// Deeper nesting than any real script has. brush-parser, our conversion
+/// and the transforms' walks all recurse once per level; 2,000 levels of
+/// `$(` (6 KB) overflowed the stack (found by fuzzing), so a script is
+/// measured before it is parsed.
+const MAX_NESTING: usize = 100;
+
+/// How deeply `text` nests, over-estimated cheaply in one pass: brackets
+/// of every kind (`(`, `$(`, `{`, `${`, `[`) and the keywords that open and
+/// close compound commands (`if`…`fi`, `while`/`until`/`for`…`done`,
+/// `case`…`esac`), ignoring quotes. Backquotes nest only through
+/// doubling escapes, so the length bound keeps them shallow.
+fn nesting_depth(text: &str) -> usize {
+    // Three counters, so that a `)` ending a `case` pattern cannot cancel
+    // the `case` keyword's level.
+    let (mut parens, mut braces, mut keywords, mut deepest) = (0usize, 0usize, 0usize, 0usize);
+    let is_delimiter = |byte: u8| byte.is_ascii_whitespace() || b";&|()<>{}[]".contains(&byte);
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        if is_delimiter(byte) {
+            match byte {
+                b'(' => parens += 1,
+                b')' => parens = parens.saturating_sub(1),
+                b'{' | b'[' => braces += 1,
+                b'}' | b']' => braces = braces.saturating_sub(1),
+                _ => {}
+            }
+            index += 1;
+        } else {
+            let start = index;
+            while index < bytes.len() && !is_delimiter(bytes[index]) {
+                index += 1;
+            }
+            match &bytes[start..index] {
+                b"if" | b"while" | b"until" | b"for" | b"case" | b"select" => keywords += 1,
+                b"fi" | b"done" | b"esac" => keywords = keywords.saturating_sub(1),
+                _ => {}
+            }
+        }
+        deepest = deepest.max(parens + braces + keywords);
+    }
+    deepest
+}
+
 /// A redirection whose file-descriptor number does not fit an `i32`
 /// (`99999999999>x`): brush-parser unwraps the conversion and panics. The
 /// panic is caught, but not before the panic hook has printed it, so such
@@ -63,7 +108,9 @@ pub(super) fn parsed(text: &str) -> Result<Arc<Script>, ShellError> {
     if let Some(hit) = PARSED.with(|cache| cache.borrow().get(text).cloned()) {
         return hit;
     }
-    let result = if too_complex(text) {
+    let result = if nesting_depth(text) > MAX_NESTING {
+        Err(ShellError::TooDeep(MAX_NESTING))
+    } else if too_complex(text) {
         Err(ShellError::TooComplex)
     } else if overflowing_descriptor(text) {
         Err(ShellError::ParserPanic)
@@ -90,6 +137,32 @@ mod tests {
         assert_eq!(parsed(&nested).unwrap_err(), ShellError::TooComplex);
         assert!(parsed("echo $((1 + (2 * 3)))").is_ok());
         assert!(parsed(&"echo $(true) ".repeat(40)).is_ok());
+    }
+
+    #[test]
+    fn refuses_nesting_deeper_than_any_real_script() {
+        let deep =
+            |open: &str, close: &str| format!("echo {}x{}", open.repeat(2000), close.repeat(2000));
+        for text in [
+            deep("$(", ")"),
+            deep("${a:-", "}"),
+            deep("{ ", "; }"),
+            deep("( ", " )"),
+            deep("if true; then ", "; fi"),
+            deep("while true; do ", "; done"),
+        ] {
+            assert_eq!(parsed(&text).unwrap_err(), ShellError::TooDeep(MAX_NESTING));
+        }
+        let real = "if [ -f x ]; then for p in $(cat x); do case \"$p\" in a) { echo \"${p%%-*}\"; };; esac; done; fi";
+        assert_eq!(nesting_depth(real), 5);
+        let cases = format!("{}x", "case x in a) ".repeat(2000));
+        assert_eq!(
+            parsed(&cases).unwrap_err(),
+            ShellError::TooDeep(MAX_NESTING)
+        );
+        assert!(parsed(real).is_ok());
+        // Many shallow groups in a row are not deep.
+        assert!(parsed(&"(true); ".repeat(500)).is_ok());
     }
 
     #[test]

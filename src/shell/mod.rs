@@ -376,6 +376,8 @@ pub enum ShellError {
     MissingPositions,
     #[error("the script is too large or too deeply nested to analyse quickly")]
     TooComplex,
+    #[error("the script nests more than {0} levels deep")]
+    TooDeep(usize),
 }
 
 impl Script {
