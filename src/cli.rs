@@ -384,7 +384,15 @@ fn fix(args: &FixArgs) -> Result<u8, String> {
         if args.paths.len() > 1 {
             return Err("`-` (stdin) cannot be combined with other paths".into());
         }
-        return fix_stdin(args, &resolver);
+        // On a thread with the same chosen stack as the files of a walk.
+        return std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(FILE_THREAD_STACK)
+                .spawn_scoped(scope, || fix_stdin(args, &resolver))
+                .map_err(|error| format!("cannot start a worker thread: {error}"))?
+                .join()
+                .map_err(|_| "internal error while fixing standard input".to_string())?
+        });
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
