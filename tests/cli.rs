@@ -852,3 +852,45 @@ fn completions_and_manual_page_render() {
         assert!(status.success(), "the bash completion script parses");
     }
 }
+
+/// 2,000 levels of `$(` (6 KB) used to overflow the shell parser's stack:
+/// exit 134 and no summary; 20,000 still did on standard input after files
+/// moved to big-stack threads. The RUN is now opaque, with one `-v` reason.
+#[test]
+fn deeply_nested_shell_text_is_opaque_not_a_crash() {
+    let deep = format!(
+        "FROM debian:bookworm\nRUN echo {}x{} && apt-get update && apt-get install -y curl\n",
+        "$(".repeat(20_000),
+        ")".repeat(20_000)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", deep.as_bytes());
+    let output = run(&["-v", "Dockerfile"], dir.path());
+    let stderr = text(&output.stderr);
+    assert_ne!(output.status.code(), Some(134), "{stderr}");
+    assert!(
+        output.status.code().is_some(),
+        "killed by a signal: {stderr}"
+    );
+    assert!(
+        stderr.contains("No changes.") || stderr.contains("Would fix"),
+        "{stderr}"
+    );
+    let reasons: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("nests more than"))
+        .collect();
+    assert_eq!(reasons.len(), 1, "{stderr}");
+    assert!(
+        reasons[0].starts_with("Dockerfile:2: [shell] skipped:"),
+        "{stderr}"
+    );
+    // Standard input is fixed on a thread with the same stack.
+    let output = run_stdin(
+        &["-v", "--select", "cleanup-same-layer", "-"],
+        deep.as_bytes(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout) == deep, "the opaque RUN was changed");
+    assert!(text(&output.stderr).contains("nests more than"));
+}
