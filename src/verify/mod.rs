@@ -367,8 +367,13 @@ impl Verifier<'_> {
 
         self.progress
             .note(&format!("{}: comparing filesystems", report.path));
-        let before_tree = self.engine.file_tree(&before_tag, &label)?;
-        let after_tree = self.engine.file_tree(&after_tag, &label)?;
+        // The two exports overlap: each mostly waits for the engine's tar.
+        let (before_tree, after_tree) = std::thread::scope(|scope| {
+            let before = scope.spawn(|| self.engine.file_tree(&before_tag, &label));
+            let after = self.engine.file_tree(&after_tag, &label);
+            (before.join().expect("export thread"), after)
+        });
+        let (before_tree, after_tree) = (before_tree?, after_tree?);
         let files = tree_diff::diff(&before_tree, &after_tree);
         report.totals = files.totals();
         report.only_before = files.only_before;
