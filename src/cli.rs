@@ -866,13 +866,11 @@ impl<'a> ReportPrinter<'a> {
         if args.quiet || machine {
             return;
         }
-        // A plain run is a report, so its fix lines are the output; with
-        // --diff, --check or --write they are commentary on stderr.
-        if self.mode == Mode::Report && !args.diff {
-            print_fix_lines(&mut out, &report);
-        } else {
-            print_fix_lines(&mut err, &report);
-        }
+        // Fix reports go to stderr in every mode: stdout carries only what
+        // a program consumes (diffs, the fixed text of stdin mode, `would
+        // fix:` lists, --output-format documents), so `dockfix … 2>/dev/null`
+        // and `dockfix … | …` behave alike whatever the mode.
+        print_fix_lines(&mut err, &report);
     }
 
     /// Context files (merged over all Dockerfiles), the summary, the exit
@@ -942,12 +940,8 @@ impl<'a> ReportPrinter<'a> {
                 continue;
             }
             for (transform, message) in &planned.messages {
-                let line = format!("{display}: [{transform}] {message}");
-                if mode == Mode::Report && !args.diff {
-                    let _ = writeln!(out, "{line}");
-                } else {
-                    let _ = writeln!(err, "{line}");
-                }
+                // On stderr, as every fix report (see `Printer::file`).
+                let _ = writeln!(err, "{display}: [{transform}] {message}");
             }
         }
         match args.output_format {

@@ -408,7 +408,9 @@ fn diff_check_and_plain_report_modes() {
         dir.path(),
     );
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stdout).starts_with("Dockerfile:2: [package-cache-flags] add --no-cache"));
+    // Fix reports are on stderr in every mode, a plain run included.
+    assert_eq!(text(&output.stdout), "");
+    assert!(text(&output.stderr).starts_with("Dockerfile:2: [package-cache-flags] add --no-cache"));
     let output = run(
         &[
             "-q",
@@ -651,8 +653,8 @@ fn a_path_given_twice_is_processed_once() {
     write(dir.path(), "Dockerfile", b"FROM a\nRUN a\nRUN b\n");
     let output = run(&["Dockerfile", "Dockerfile", "./Dockerfile"], dir.path());
     assert_eq!(output.status.code(), Some(1));
-    let stdout = text(&output.stdout);
-    assert_eq!(stdout.matches("merge-runs").count(), 1, "{stdout}");
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.matches("merge-runs").count(), 1, "{stderr}");
 }
 
 #[test]
@@ -708,11 +710,11 @@ fn reports_are_sorted_by_line_and_diff_says_how_to_apply() {
         b"FROM alpine:3.19\nRUN apk add curl\nRUN echo a\nRUN echo b\nRUN pip install x\n",
     );
     let output = run(&["Dockerfile"], dir.path());
-    let lines: Vec<usize> = text(&output.stdout)
+    let lines: Vec<usize> = text(&output.stderr)
         .lines()
         .filter_map(|line| line.split(':').nth(1)?.parse().ok())
         .collect();
-    assert!(lines.len() >= 2, "{}", text(&output.stdout));
+    assert!(lines.len() >= 2, "{}", text(&output.stderr));
     assert!(lines.windows(2).all(|pair| pair[0] <= pair[1]), "{lines:?}");
     let output = run(&["--diff", "Dockerfile"], dir.path());
     assert!(
