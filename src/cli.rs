@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use crate::config::{self, Overrides, Settings};
 use crate::context_files;
 use crate::discovery::{self, Found};
-use crate::engine::{self, BuildContext, Context, Outcome, Policy, Transform};
+use crate::engine::{self, BuildContext, Context, Outcome, Policy, Safety, Transform};
 use crate::input::{self, InputError};
 use crate::machine_output::{self, Finding, ReportFormat};
 use crate::output::{self, ColorChoice};
@@ -146,12 +146,17 @@ fn rules() -> Result<u8, String> {
     let mut out = std::io::stdout().lock();
     let all = transforms::all();
     let width = all.iter().map(|t| t.id().len()).max().unwrap_or(0);
+    let safety = |transform: &dyn Transform| match transform.safety() {
+        Safety::Safe if transform.some_fixes_unsafe() => "safe (some unsafe)",
+        other => other.as_str(),
+    };
+    let safety_width = all.iter().map(|t| safety(*t).len()).max().unwrap_or(0);
     for transform in all {
         let _ = writeln!(
             out,
-            "{:width$}  {:6}  {}",
+            "{:width$}  {:safety_width$}  {}",
             transform.id(),
-            transform.safety().as_str(),
+            safety(transform),
             transform.summary()
         );
     }

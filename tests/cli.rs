@@ -463,6 +463,30 @@ fn rules_and_explain() {
             .lines()
             .any(|l| l.starts_with("multi-stage") && l.contains("unsafe"))
     );
+    // "safe (some unsafe)" exactly for the safe transforms whose case
+    // snapshots show an unsafe fix.
+    let snapshots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+    let mut with_unsafe_fixes = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(snapshots).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let content = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        if let Some((transform, _)) = name.split_once("__")
+            && (content.contains("[unsafe]") || content.contains("[needs --unsafe]"))
+        {
+            with_unsafe_fixes.insert(transform.to_string());
+        }
+    }
+    for line in stdout.lines() {
+        let id = line.split_whitespace().next().unwrap();
+        let label = line[id.len()..].trim_start();
+        if label.starts_with("safe") {
+            assert_eq!(
+                label.starts_with("safe (some unsafe)"),
+                with_unsafe_fixes.contains(id),
+                "{line}"
+            );
+        }
+    }
     let output = run(&["explain", "merge-runs"], dir.path());
     assert!(text(&output.stdout).starts_with("# merge-runs"));
     let output = run(&["explain", "nope"], dir.path());

@@ -142,6 +142,11 @@ pub trait Transform: Sync {
     /// The safety of the transform's usual fixes (individual fixes may be
     /// less safe, never more).
     fn safety(&self) -> Safety;
+    /// True for a safe transform some of whose fixes are unsafe (offered
+    /// only with `--unsafe`): `dockfix rules` says "safe (some unsafe)".
+    fn some_fixes_unsafe(&self) -> bool {
+        false
+    }
     /// The transform's documentation (its `transforms/<id>/README.md`).
     fn docs(&self) -> &'static str;
     /// The fixes this transform proposes for `file`.

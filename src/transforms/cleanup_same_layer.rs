@@ -26,6 +26,10 @@ impl Transform for CleanupSameLayer {
         Safety::Safe
     }
 
+    fn some_fixes_unsafe(&self) -> bool {
+        true
+    }
+
     fn docs(&self) -> &'static str {
         include_str!("../../transforms/cleanup-same-layer/README.md")
     }

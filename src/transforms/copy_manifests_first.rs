@@ -26,6 +26,10 @@ impl Transform for CopyManifestsFirst {
         Safety::Safe
     }
 
+    fn some_fixes_unsafe(&self) -> bool {
+        true
+    }
+
     fn docs(&self) -> &'static str {
         include_str!("../../transforms/copy-manifests-first/README.md")
     }

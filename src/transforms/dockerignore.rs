@@ -26,6 +26,10 @@ impl Transform for DockerignoreEntries {
         Safety::Safe
     }
 
+    fn some_fixes_unsafe(&self) -> bool {
+        true
+    }
+
     fn docs(&self) -> &'static str {
         include_str!("../../transforms/dockerignore/README.md")
     }

@@ -22,6 +22,10 @@ impl Transform for PackageCacheFlags {
         Safety::Safe
     }
 
+    fn some_fixes_unsafe(&self) -> bool {
+        true
+    }
+
     fn docs(&self) -> &'static str {
         include_str!("../../transforms/package-cache-flags/README.md")
     }

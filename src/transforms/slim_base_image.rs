@@ -28,6 +28,10 @@ impl Transform for SlimBaseImage {
         Safety::Safe
     }
 
+    fn some_fixes_unsafe(&self) -> bool {
+        true
+    }
+
     fn docs(&self) -> &'static str {
         include_str!("../../transforms/slim-base-image/README.md")
     }
