@@ -691,12 +691,25 @@ fn print_fix_lines(err: &mut impl Write, report: &FileReport) {
         return;
     };
     let mut applied: Vec<_> = processed.outcome.applied.iter().collect();
-    applied.sort_by_key(|fix| fix.line);
-    for fix in applied {
+    applied.sort_by_key(|fix| (fix.line, fix.span.start.1));
+    for fix in &applied {
+        // Each message names the command it is about (`add -y to `apt-get
+        // install``); when several fixes land on one line, the column says
+        // which of its commands each one changes.
+        let shares_line = applied
+            .iter()
+            .filter(|other| other.line == fix.line)
+            .count()
+            > 1;
+        let position = if shares_line && fix.span.start.0 == fix.line {
+            format!("{}:{}", fix.line, fix.span.start.1)
+        } else {
+            fix.line.to_string()
+        };
         let _ = writeln!(
             err,
-            "{}:{}: [{}] {}",
-            report.display, fix.line, fix.transform, fix.message
+            "{}:{position}: [{}] {}",
+            report.display, fix.transform, fix.message
         );
     }
     for fix in &processed.outcome.rejected {

@@ -920,3 +920,28 @@ fn deeply_nested_shell_text_is_opaque_not_a_crash() {
     assert!(text(&output.stdout) == deep, "the opaque RUN was changed");
     assert!(text(&output.stderr).contains("nests more than"));
 }
+
+#[test]
+fn fixes_sharing_a_line_say_which_command_each_is_about() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM debian:bookworm\nRUN apt-get install -y a && pip install flask\nRUN echo alone\n",
+    );
+    let output = run(
+        &["--select", "package-cache-flags", "Dockerfile"],
+        dir.path(),
+    );
+    let stderr = text(&output.stderr);
+    // Same line: the column and the command named in the message.
+    assert!(
+        stderr.contains("Dockerfile:2:20: [package-cache-flags] add --no-install-recommends to `apt-get install`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("Dockerfile:2:40: [package-cache-flags] add --no-cache-dir to `pip install`"),
+        "{stderr}"
+    );
+}
