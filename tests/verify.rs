@@ -175,11 +175,15 @@ fn verify_builds_compares_and_judges() {
     assert!(text.contains("only after, UNEXPECTED:"), "{text}");
     assert!(text.contains("/app/.dockerignore"), "{text}");
 
-    // An original that does not build: nothing to compare, exit 2.
+    // An original that does not build: nothing to compare, exit 2. It
+    // fails only when --build-arg reaches the build.
     let failing = context(&format!(
-        "FROM {BASE_IMAGE}\nRUN echo one > /one\nRUN exit 3\n"
+        "FROM {BASE_IMAGE}\nARG CODE=0\nRUN echo one > /one\nRUN exit $CODE\n"
     ));
-    let output = verify(failing.path(), &["--output-format", "json", "-q"]);
+    let output = verify(
+        failing.path(),
+        &["--output-format", "json", "-q", "--build-arg", "CODE=3"],
+    );
     let report = json_report(&output);
     assert_eq!(report["verdict"], "before-fails", "{report:#}");
     assert_eq!(output.status.code(), Some(2));
@@ -188,7 +192,7 @@ fn verify_builds_compares_and_judges() {
         report["before"]["failed_step"]
             .as_str()
             .unwrap()
-            .contains("RUN exit 3"),
+            .contains("RUN exit $CODE"),
         "{report:#}"
     );
     assert!(report["after"].is_null());
