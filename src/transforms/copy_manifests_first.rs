@@ -703,8 +703,13 @@ fn named_paths(
     project: &Project,
 ) -> Result<Vec<String>, String> {
     let mut paths = Vec::new();
-    let arguments = step
-        .words
+    // A build's own arguments (`go build ./cmd/server`) name sources, not
+    // what the added dependency step reads.
+    let words: &[String] = match step.kind {
+        StepKind::Install => &step.words,
+        StepKind::Build { .. } => &[],
+    };
+    let arguments = words
         .iter()
         .map(|word| word.split_once('=').map_or(word.as_str(), |(_, v)| v));
     for word in arguments {
