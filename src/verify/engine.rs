@@ -76,7 +76,7 @@ pub struct RunOutput {
     pub stderr: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Engine {
     program: OsString,
     pub builder: Builder,
@@ -329,6 +329,36 @@ impl Engine {
         let mut remove = self.command();
         remove.args(["image", "rm"]).args(references);
         let _ = output_within(remove, Duration::from_secs(120));
+    }
+}
+
+impl Engine {
+    /// Removes every container and image carrying `label` (`name=value`):
+    /// what an interrupted run leaves behind.
+    pub fn remove_labelled(&self, label: &str) {
+        let filter = format!("label={label}");
+        for (list, remove) in [
+            (
+                vec!["ps", "--all", "--quiet", "--filter", &filter],
+                vec!["rm", "--force", "--volumes"],
+            ),
+            (
+                vec!["image", "ls", "--quiet", "--filter", &filter],
+                vec!["image", "rm", "--force"],
+            ),
+        ] {
+            let mut command = self.command();
+            command.args(&list);
+            let Ok(listed) = output_within(command, Duration::from_secs(30)) else {
+                continue;
+            };
+            let ids: Vec<&str> = listed.stdout.split_whitespace().collect();
+            if !ids.is_empty() {
+                let mut command = self.command();
+                command.args(&remove).args(&ids);
+                let _ = output_within(command, Duration::from_secs(120));
+            }
+        }
     }
 }
 

@@ -15,6 +15,7 @@ pub mod build_log;
 pub mod config_diff;
 pub mod context_copy;
 pub mod engine;
+mod interrupt;
 pub mod report;
 pub mod tree_diff;
 
@@ -313,6 +314,12 @@ impl Verifier<'_> {
             .clone()
             .unwrap_or_else(|| cli::directory_of(path));
         let workspace = self.workspace(path, &context, &outcome, &context_edits)?;
+        let _interrupt_guard = interrupt::watch(
+            self.engine,
+            &workspace.label(),
+            workspace.directory.path(),
+            args.keep_images,
+        );
         let mut images = Images {
             engine: self.engine,
             tags: Vec::new(),
