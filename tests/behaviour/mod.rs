@@ -308,6 +308,16 @@ pub fn windows(before: &str, after: &str) -> Result<Vec<Window>, NotRun> {
             .find(|(name, _)| name.as_deref() == Some(old_stage.base.as_str()))
             .map(|(_, config)| config.clone())
             .unwrap_or_default();
+        if old_stage.base != new_stage.base && old_stage.steps != new_stage.steps {
+            // What a RUN added for a new base image (slim-base-image installs
+            // what the slim variant lacks) cannot be judged without images.
+            return Err(NotRun {
+                reason: format!(
+                    "stage {index}: the base image changed ({} became {}) and its steps with it",
+                    old_stage.base, new_stage.base
+                ),
+            });
+        }
         let (a, b) = (&old_stage.steps, &new_stage.steps);
         let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
         let mut end_config = start.clone();
@@ -502,8 +512,9 @@ pub fn compare(window: &Window, effort: Effort) -> Verdict {
             report.push_str(&format!("{}: {difference}", variant.name()));
             break;
         }
-        // The logs agree after normalisation, so their kept entries pair
-        // up in order: fail the same logical command on both sides.
+        // The logs agree after normalisation (up to the order of pipeline
+        // members), so the k-th run of a command on one side is its k-th
+        // run on the other: fail the same logical command on both sides.
         let (old_points, new_points) = (kept(&old.log), kept(&new.log));
         let cap = match variant {
             ShellVariant::Bash if !effort.failures_in_bash => 0,
@@ -511,13 +522,25 @@ pub fn compare(window: &Window, effort: Effort) -> Verdict {
             _ => effort.failures,
         };
         for index in spread(old_points.len(), cap) {
+            let entry = &old_points[index].1;
+            let occurrence = old_points[..=index]
+                .iter()
+                .filter(|(_, e)| e == entry)
+                .count();
+            let Some(new_raw) = new_points
+                .iter()
+                .filter(|(_, e)| e == entry)
+                .nth(occurrence - 1)
+                .map(|(raw, _)| *raw)
+            else {
+                continue;
+            };
             let (Some(fail_old), Some(fail_new)) = (
                 failure_at(&old.log, old_points[index].0),
-                failure_at(&new.log, new_points[index].0),
+                failure_at(&new.log, new_raw),
             ) else {
                 continue;
             };
-            let entry = &old_points[index].1;
             let old_failed = stubs.run(&before, variant, Some(&fail_old));
             let new_failed = stubs.run(&after, variant, Some(&fail_new));
             runs += 2;
@@ -978,4 +1001,33 @@ pub fn materialise(folder: &Path) -> tempfile::TempDir {
         std::fs::remove_file(listing).unwrap();
     }
     dir
+}
+
+/// `work` applied to every item on as many threads as there are cores,
+/// results in input order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            break done;
+                        };
+                        done.push((index, work(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap())
+            .collect()
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
 }
