@@ -54,6 +54,9 @@ pub enum Command {
     },
     /// Print the manual page (roff; `dockfix manpage > dockfix.1`).
     Manpage,
+    /// Run the language server on standard input and output (diagnostics,
+    /// quick fixes, fix all, formatting).
+    Server,
     /// Build each Dockerfile before and after its fixes and compare the
     /// images (size, config, files; `--run`, `--rebuild`).
     Verify(Box<crate::verify::VerifyArgs>),
@@ -131,6 +134,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Verify(args)) => crate::verify::run(&args),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Manpage) => manpage(),
+        Some(Command::Server) => crate::server::run(),
         None => fix(&cli.fix),
     };
     match result {
