@@ -45,7 +45,12 @@ fn neovim_applies_fix_all_and_writes_the_file() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(original.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(original.as_bytes())
+        .unwrap();
     let expected = child.wait_with_output().unwrap().stdout;
     let written = std::fs::read(&path).unwrap();
     assert_ne!(written, original.as_bytes(), "nothing was fixed");

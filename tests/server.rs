@@ -143,7 +143,12 @@ fn fixed_by_cli(text: &str) -> String {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
 }
 
@@ -206,13 +211,19 @@ fn speaks_lsp_over_stdio() {
     );
     let actions = actions["result"].as_array().unwrap().clone();
     let titles: Vec<&str> = actions.iter().filter_map(|a| a["title"].as_str()).collect();
-    assert!(titles.iter().any(|t| t.starts_with("dockfix: ")), "{titles:?}");
+    assert!(
+        titles.iter().any(|t| t.starts_with("dockfix: ")),
+        "{titles:?}"
+    );
     let ignore = actions
         .iter()
         .find(|a| a["title"] == "dockfix: ignore cleanup-same-layer here")
         .unwrap();
     let ignored = apply(TEXT, ignore["edit"]["changes"][&uri].as_array().unwrap());
-    assert!(ignored.contains("# dockfix: ignore=cleanup-same-layer\nRUN apt-get"), "{ignored}");
+    assert!(
+        ignored.contains("# dockfix: ignore=cleanup-same-layer\nRUN apt-get"),
+        "{ignored}"
+    );
 
     // Formatting gives the same minimal edits.
     let formatting = client.request(

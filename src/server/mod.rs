@@ -24,17 +24,17 @@ use std::time::Duration;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    Cancel, DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument,
-    Notification as _, PublishDiagnostics,
+    Cancel, DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
+    PublishDiagnostics,
 };
 use lsp_types::request::{CodeActionRequest, Formatting, RangeFormatting, Request as _};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
-    CodeActionProviderCapability, CodeActionOptions, Diagnostic, DiagnosticSeverity,
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DocumentFormattingParams, DocumentRangeFormattingParams, NumberOrString, OneOf,
-    PublishDiagnosticsParams, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
+    CodeActionProviderCapability, Diagnostic, DiagnosticSeverity, DidChangeTextDocumentParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentFormattingParams,
+    DocumentRangeFormattingParams, NumberOrString, OneOf, PublishDiagnosticsParams,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+    WorkspaceEdit,
 };
 use serde::Deserialize;
 
@@ -145,7 +145,10 @@ impl Server {
                         self.send(Response::new_ok(request.id, ()).into());
                         // Wait for `exit`; a client that just closes the
                         // pipe (Neovim quitting) is as good as one.
-                        let _ = self.connection.receiver.recv_timeout(Duration::from_secs(30));
+                        let _ = self
+                            .connection
+                            .receiver
+                            .recv_timeout(Duration::from_secs(30));
                         return Ok(());
                     }
                     self.read_ahead();
@@ -197,7 +200,8 @@ impl Server {
                     serde_json::from_value::<DidOpenTextDocumentParams>(notification.params)
                 {
                     let uri = params.text_document.uri;
-                    self.documents.insert(uri.clone(), params.text_document.text);
+                    self.documents
+                        .insert(uri.clone(), params.text_document.text);
                     self.dirty.insert(uri);
                 }
             }
@@ -254,15 +258,12 @@ impl Server {
                     serde_json::to_value(self.format(&params.text_document.uri, None))
                 })
             }
-            RangeFormatting::METHOD => {
-                serde_json::from_value::<DocumentRangeFormattingParams>(request.params).map(
-                    |params| {
-                        serde_json::to_value(
-                            self.format(&params.text_document.uri, Some(params.range)),
-                        )
-                    },
-                )
-            }
+            RangeFormatting::METHOD => serde_json::from_value::<DocumentRangeFormattingParams>(
+                request.params,
+            )
+            .map(|params| {
+                serde_json::to_value(self.format(&params.text_document.uri, Some(params.range)))
+            }),
             _ => {
                 return Response::new_err(
                     id,
@@ -353,7 +354,12 @@ impl Server {
     }
 }
 
-fn action(title: String, kind: CodeActionKind, uri: &Uri, edits: Vec<TextEdit>) -> CodeActionOrCommand {
+fn action(
+    title: String,
+    kind: CodeActionKind,
+    uri: &Uri,
+    edits: Vec<TextEdit>,
+) -> CodeActionOrCommand {
     CodeActionOrCommand::CodeAction(CodeAction {
         title,
         kind: Some(kind),
@@ -387,7 +393,11 @@ pub fn analyse(uri: &Uri, text: &str, options: &Options) -> Analysis {
 }
 
 /// The minimal edits that apply the fixes (only those inside `range`).
-pub fn format_edits(analysis: &Analysis, text: &str, range: Option<lsp_types::Range>) -> Vec<TextEdit> {
+pub fn format_edits(
+    analysis: &Analysis,
+    text: &str,
+    range: Option<lsp_types::Range>,
+) -> Vec<TextEdit> {
     let Ok(outcome) = &analysis.outcome else {
         return Vec::new();
     };
@@ -402,10 +412,7 @@ pub fn format_edits(analysis: &Analysis, text: &str, range: Option<lsp_types::Ra
 }
 
 fn settings_for(path: Option<&std::path::Path>, options: &Options) -> Result<Settings, String> {
-    let base = match path
-        .and_then(|path| path.parent())
-        .and_then(config::find)
-    {
+    let base = match path.and_then(|path| path.parent()).and_then(config::find) {
         Some(file) => config::load(&file)?,
         None => Settings::default(),
     };
