@@ -14,3 +14,11 @@ FROM debian:bookworm-slim AS errexit-word
 SHELL ["/bin/bash", "-o", "errexit", "-c"]
 RUN mkdir -p /x; touch /x/a
 RUN touch /x/b
+
+# A stage built FROM another keeps its SHELL, -e included.
+FROM debian:bookworm-slim AS strict
+SHELL ["/bin/sh", "-e", "-c"]
+
+FROM strict
+RUN mkdir -p /x; touch /x/a
+RUN touch /x/b
