@@ -285,6 +285,35 @@ fn errexit_still_stops_the_build() {
     assert_same_behaviour(&["set -e && ok a", "fail; echo after > g"]);
 }
 
+/// RUNs that all start with the same `set -e…` are chained: the earlier
+/// ones' rest runs as a subshell after their `set`, which errexit covers.
+#[test]
+fn errexit_chains_keep_every_failure_fatal() {
+    let bodies = [
+        "set -eux; ok a; fail b; echo unverified > proof",
+        "set -eux; ok c; echo c > c",
+    ];
+    assert_same_behaviour(&bodies);
+    assert_same_behaviour(&["set -eux; ok a; echo a > a", "set -eux; fail c; echo c > c"]);
+    assert_same_behaviour(&[
+        "set -eux; mkdir sub; cd sub; export A=1",
+        "set -eux; pwd > where; echo \"${B:-unset}\" > b",
+        "set -eux; fail; echo never > never",
+    ]);
+    // The rest ends with a failure errexit ignores: the RUN failed, so must
+    // the chain.
+    assert_same_behaviour(&["set -e; ok a; fail b && ok c", "set -e; echo next > next"]);
+    assert_same_behaviour(&["set -e; ok a; ! ok b", "set -e; echo next > next"]);
+    assert_same_behaviour(&[
+        "set -e; ok a; exit 0; echo never > x",
+        "set -e; echo next > next",
+    ]);
+    // Different options: -u would reach a RUN that did not ask for it.
+    assert_same_behaviour_in(&["set -eu; ok a", "set -e; echo \"$UNSET\" > u"], 2);
+    // Followed by a RUN without `set -e`: not chained (errexit would reach it).
+    assert_same_behaviour_in(&["set -e; ok a", "fail b; echo after > after"], 2);
+}
+
 #[test]
 fn errexit_from_the_shell_instruction() {
     let shells: [&[&str]; 4] = [

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use crate::engine::{Context, Edit, Fix, Safety, Transform};
 use crate::shell::{
-    AndOr, AndOrList, Command as ShellCommand, CompoundKind, Script, SimpleCommand,
+    AndOr, AndOrList, Command as ShellCommand, CompoundKind, Script, SimpleCommand, Word,
     expansion_assignments,
 };
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, SyntaxKind};
@@ -97,7 +97,7 @@ fn why_not_joined(group: &[Mergeable], next: &Mergeable) -> Option<Option<String
             )));
         }
     }
-    if last.errexit_must_be_last {
+    if last.errexit_must_be_last && !errexit_chain(group, next) {
         return Some(Some(
             "not merged with the RUN above: that RUN runs with errexit (set -e, or -e in \
              SHELL), which a shell ignores to the left of `&&`, so its failing commands \
@@ -182,6 +182,11 @@ struct Mergeable {
     /// It may run with errexit on and what it does then depends on it: it
     /// can only be the last part of a merged RUN (see [`errexit_matters`]).
     errexit_must_be_last: bool,
+    /// The text of a leading `set` that turns errexit on (`set -eux`), its
+    /// own first top-level list, and where the rest of the RUN starts:
+    /// RUNs that begin with the same one can be chained (see
+    /// [`errexit_chain`]).
+    errexit_prefix: Option<(String, usize)>,
     /// A shell variable whose value depends on where in the script it is
     /// read (`$LINENO`, `$_`, `$SECONDS`).
     reads_special: Option<&'static str>,
@@ -278,6 +283,7 @@ impl Mergeable {
             assigns,
             needs_braces: script.lists.len() > 1 || script.has_top_level_or(),
             errexit_must_be_last: errexit_matters(&script, shell),
+            errexit_prefix: errexit_prefix(&script, text),
             reads_special: reads_special(&body),
             lookups: lookups(&script),
             runs,
@@ -706,11 +712,94 @@ fn only_blank(text: &str, range: Range<usize>) -> bool {
         .is_some_and(|between| between.trim().is_empty())
 }
 
+/// `set -eux; rest…`: the leading `set` (alone in the first top-level
+/// list, literal options only, errexit among them) and where the rest starts.
+fn errexit_prefix(script: &Script, text: &str) -> Option<(String, usize)> {
+    let [first, second, ..] = script.lists.as_slice() else {
+        return None;
+    };
+    let [pipeline] = first.pipelines.as_slice() else {
+        return None;
+    };
+    let [ShellCommand::Simple(set)] = pipeline.commands.as_slice() else {
+        return None;
+    };
+    if pipeline.negated || !set.assignments.is_empty() || !set.redirects.is_empty() {
+        return None;
+    }
+    let words: Vec<String> = set.words.iter().map(Word::literal).collect::<Option<_>>()?;
+    let (name, options) = words.split_first()?;
+    let enables = options.iter().any(|option| {
+        option == "errexit"
+            || option.starts_with('-') && !option.starts_with("--") && option.contains('e')
+    });
+    let only_options = options.iter().all(|option| {
+        option.starts_with(['-', '+']) || option == "errexit" || option == "pipefail"
+    });
+    (name == "set" && enables && only_options)
+        .then(|| (text[set.range.clone()].to_string(), second.range.start))
+}
+
+/// True when `group` and `next` all start with the same errexit `set`
+/// (`set -eux; …`): they can be chained as
+/// `set -eux; ( rest… ); set -eux; ( rest… ); set -eux; rest…`.
+///
+/// Once the first `set` has run, errexit is on in the merged shell: each
+/// earlier RUN's rest runs as a subshell, a command of its own (not part
+/// of an `&&` list), so errexit applies inside it exactly as in a RUN of
+/// its own, its state ends with it, and when it fails the subshell's
+/// status stops the merged shell (POSIX: errexit applies to a failing
+/// subshell). The next RUN's own `set` then sets the options that are
+/// already set: the same text, so nothing else changes for it.
+fn errexit_chain(group: &[Mergeable], next: &Mergeable) -> bool {
+    let Some((prefix, _)) = &next.errexit_prefix else {
+        return false;
+    };
+    group.iter().all(|member| {
+        member
+            .errexit_prefix
+            .as_ref()
+            .is_some_and(|(other, _)| other == prefix)
+    })
+}
+
+/// One fix joining RUNs that all start with the same errexit `set`.
+fn merge_errexit_chain(group: &[Mergeable], indent: &str, escape: char) -> Option<Fix> {
+    let (last, earlier) = group.split_last()?;
+    let newline = last.run.newline_style();
+    let mut edits = Vec::new();
+    for (index, member) in earlier.iter().enumerate() {
+        let (_, rest_start) = member.errexit_prefix.as_ref()?;
+        edits.push(Edit::insert(*rest_start, "("));
+        let next = &group[index + 1];
+        let mut joint = format!("); {escape}{newline}");
+        let comments = comments_between(&member.run, &next.run)
+            .into_iter()
+            .chain(next.leading_comments.iter().cloned());
+        for comment in comments {
+            joint.push_str(&comment);
+            joint.push_str(newline);
+        }
+        joint.push_str(indent);
+        edits.push(Edit::replace(member.body_end..next.body_start, joint));
+    }
+    let message = format!(
+        "merge {} consecutive RUN instructions into one layer (each starts with `{}`: \
+         the earlier ones run as subshells after it, so errexit still stops the build)",
+        group.len(),
+        last.errexit_prefix.as_ref()?.0
+    );
+    Some(Fix::safe(message, edits))
+}
+
 /// One fix joining a group of two or more consecutive RUNs.
 fn merge(group: &[Mergeable], indent: &str, escape: char) -> Option<Fix> {
     let (first, rest) = group.split_first()?;
     if rest.is_empty() {
         return None;
+    }
+    if errexit_chain(&group[..group.len() - 1], &group[group.len() - 1]) {
+        return merge_errexit_chain(group, indent, escape);
     }
     let newline = first.run.newline_style();
     let last_index = group.len() - 1;

@@ -23,3 +23,18 @@ RUN set -eux; make; make install
 FROM alpine:3.19 AS cannot-matter
 RUN set -e && make
 RUN echo one chain of simple commands stops at its first failure either way
+
+# RUNs that all start with the same errexit `set` are chained: after the
+# first `set -eux`, each earlier RUN's rest runs as a subshell of its own,
+# which errexit covers, and a failing one stops the build.
+FROM debian:bookworm-slim AS chained
+RUN set -eux; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends ca-certificates; \
+    rm -rf /var/lib/apt/lists/*
+# fetch and verify
+RUN set -eux; \
+    cd /tmp; \
+    echo "00  /etc/hostname" | sha256sum -c -
+RUN set -eux; make; make install
+RUN set -eu; echo "different options: not chained"
