@@ -3,6 +3,7 @@
 use crate::engine::{Context, Fix, Safety, Transform};
 use crate::shell::packages::{self, Manager, PackageCommand};
 use crate::shell::{Command, Script};
+use crate::syntax::image_ref::ImageRef;
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 use crate::transforms::package_index::{self, Index, IndexNeed};
 use crate::transforms::run_body;
@@ -48,6 +49,11 @@ impl Transform for PackageCacheFlags {
                     settings.learn(file, instruction);
                 }
             }
+            // The image the stage is built on, through `FROM <stage>`.
+            let base = lineage(&stages, stage)
+                .first()
+                .and_then(|root| root.from.as_from())
+                .and_then(|from| from.image_ref());
             for (index, run) in stage.body.iter().enumerate() {
                 settings.learn(file, run);
                 if run.kind() != InstructionKind::Run || run.is_error() {
@@ -63,6 +69,7 @@ impl Transform for PackageCacheFlags {
                         stage,
                         index,
                         context,
+                        base: base.as_ref(),
                     };
                     fixes.extend(fixes_for_script(
                         &site,
@@ -89,6 +96,92 @@ struct Site<'a> {
     /// Position of the `RUN` in the stage body.
     index: usize,
     context: &'a Context<'a>,
+    /// The image the stage is built on (`None` for `scratch`-like or
+    /// unreadable references).
+    base: Option<&'a ImageRef>,
+}
+
+impl Site<'_> {
+    /// False (and the reason recorded) when the base image's `tool` is
+    /// known to predate `flag` ([`OLD_TOOLCHAINS`]).
+    fn tool_knows(&self, tool: &str, flag: &str, at: usize) -> bool {
+        let Some(base) = self.base else {
+            return true;
+        };
+        match old_toolchain(base, tool, flag) {
+            Some(why) => {
+                self.context.skip(
+                    ID,
+                    at,
+                    format!("`{tool} {flag}` is not added: {tool} on `{base}` is older than that ({why})"),
+                );
+                false
+            }
+            None => true,
+        }
+    }
+}
+
+/// Base images whose packaged tools predate a flag, with sources:
+/// `transforms/package-cache-flags/old-toolchains.toml`.
+const OLD_TOOLCHAINS: &str =
+    include_str!("../../transforms/package-cache-flags/old-toolchains.toml");
+
+#[derive(Debug, serde::Deserialize)]
+struct OldToolchains {
+    flag: Vec<FlagSince>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct FlagSince {
+    flag: String,
+    tool: String,
+    since: String,
+    base: Vec<OldBase>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct OldBase {
+    image: String,
+    tags: Vec<String>,
+    source: String,
+}
+
+impl FlagSince {
+    /// `pip 6.0` from `pip 6.0 (2014-12-22): ...`.
+    fn since_short(&self) -> &str {
+        self.since.split(" (").next().unwrap_or(&self.since)
+    }
+}
+
+fn old_toolchains() -> &'static OldToolchains {
+    static TABLE: std::sync::OnceLock<OldToolchains> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| toml::from_str(OLD_TOOLCHAINS).expect("old-toolchains.toml is valid"))
+}
+
+/// Why `tool` on `base` does not know `flag`, when the table says so.
+fn old_toolchain(base: &ImageRef, tool: &str, flag: &str) -> Option<String> {
+    let repository = base.repository();
+    let tag = base.tag.as_deref().unwrap_or("latest");
+    old_toolchains()
+        .flag
+        .iter()
+        .filter(|entry| entry.tool == tool && entry.flag == flag)
+        .find_map(|entry| {
+            entry
+                .base
+                .iter()
+                .filter(|old| old.image == repository)
+                .find(|old| {
+                    old.tags.iter().any(|known| {
+                        tag == known
+                            || tag
+                                .strip_prefix(known.as_str())
+                                .is_some_and(|rest| rest.starts_with(['.', '-']))
+                    })
+                })
+                .map(|old| format!("{}; the flag needs {}", old.source, entry.since_short()))
+        })
 }
 
 /// What earlier instructions of a stage (and the stages it is built from)
@@ -204,7 +297,8 @@ fn fixes_for_script(
         match (command.manager, command.subcommand.as_deref()) {
             (Manager::Apk, Some("add"))
                 if !command.has_option(&["--no-cache"])
-                    && !cache_mounted(cache_targets, &["/var/cache/apk", "/etc/apk/cache"]) =>
+                    && !cache_mounted(cache_targets, &["/var/cache/apk", "/etc/apk/cache"])
+                    && site.tool_knows("apk", "--no-cache", command.command.range.start) =>
             {
                 fixes.push(Fix::safe(
                     "add --no-cache to `apk add` so the package index is not kept in the layer",
@@ -215,7 +309,8 @@ fn fixes_for_script(
                 if !command.has_option(&["--no-cache-dir", "--cache-dir"])
                     && !settings.pip_cache_disabled
                     && !assigns(command, "PIP_NO_CACHE_DIR")
-                    && !cache_mounted(cache_targets, &["/root/.cache/pip"]) =>
+                    && !cache_mounted(cache_targets, &["/root/.cache/pip"])
+                    && site.tool_knows("pip", "--no-cache-dir", command.command.range.start) =>
             {
                 fixes.push(Fix::safe(
                     "add --no-cache-dir to `pip install` so pip's download cache is not kept in the layer",
@@ -257,7 +352,8 @@ fn fixes_for_script(
                     "-N",
                     "--no-ri",
                     "--no-rdoc",
-                ]) && !settings.gem_docs_configured =>
+                ]) && !settings.gem_docs_configured
+                    && site.tool_knows("gem", "--no-document", command.command.range.start) =>
             {
                 fixes.push(Fix::safe(
                     "add --no-document to `gem install` so generated documentation is not kept in the layer",
