@@ -1,6 +1,6 @@
 #![doc = include_str!("../../transforms/package-cache-flags/README.md")]
 
-use crate::engine::{Context, Fix, Safety, Transform};
+use crate::engine::{Context, Edit, Fix, Safety, Transform};
 use crate::shell::packages::{self, Manager, PackageCommand};
 use crate::shell::{Command, Script};
 use crate::syntax::image_ref::ImageRef;
@@ -339,10 +339,27 @@ fn fixes_for_script(
                         .any(|a| a.contains("Install-Recommends"))
                     || settings.apt_recommends_configured;
                 if !recommends_set {
-                    fixes.push(Fix::unsafe_(
-                        "add --no-install-recommends to `apt-get install` (unsafe: the build or the program may rely on a recommended package)",
-                        after_subcommand("--no-install-recommends"),
-                    ));
+                    let mut edits = after_subcommand("--no-install-recommends");
+                    let kept = recommends_builds_rely_on(&command.operands());
+                    let mut message = "add --no-install-recommends to `apt-get install` (unsafe: the build or the program may rely on a recommended package)".to_string();
+                    if !kept.is_empty()
+                        && let Some(last) = command.command.words.last()
+                    {
+                        let names: Vec<&str> = kept.iter().map(|(name, _)| name.as_str()).collect();
+                        edits.push(Edit::insert(
+                            last.range.end,
+                            format!(" {}", names.join(" ")),
+                        ));
+                        let reasons: Vec<String> = kept
+                            .iter()
+                            .map(|(name, by)| format!("`{name}` (recommended by {by})"))
+                            .collect();
+                        message.push_str(&format!(
+                            "; installs {} explicitly, which builds rely on",
+                            reasons.join(", ")
+                        ));
+                    }
+                    fixes.push(Fix::unsafe_(message, edits));
                 }
             }
             (Manager::Gem, Some("install"))
@@ -633,4 +650,73 @@ fn yarn_cache_clean_safety(site: &Site, run: &Instruction) -> Result<Safety, Str
         )),
         _ => Ok(Safety::Safe),
     }
+}
+
+/// Recommended packages builds rely on, with sources:
+/// `transforms/package-cache-flags/recommends.toml`.
+const RECOMMENDS: &str = include_str!("../../transforms/package-cache-flags/recommends.toml");
+
+#[derive(Debug, serde::Deserialize)]
+struct RecommendsTable {
+    package: Vec<Recommends>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Recommends {
+    names: Vec<String>,
+    add: Vec<String>,
+    #[allow(dead_code)]
+    source: String,
+}
+
+fn recommends_table() -> &'static RecommendsTable {
+    static TABLE: std::sync::OnceLock<RecommendsTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| toml::from_str(RECOMMENDS).expect("recommends.toml is valid"))
+}
+
+/// The package name of an `apt-get install` operand: `curl` for
+/// `curl=7.88.1-10`, `curl/bookworm-backports` or `curl:amd64`.
+fn package_name(operand: &str) -> &str {
+    operand.split(['=', '/', ':']).next().unwrap_or(operand)
+}
+
+fn name_matches(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        Some((prefix, suffix)) => {
+            name.len() > prefix.len() + suffix.len()
+                && name.starts_with(prefix)
+                && name.ends_with(suffix)
+        }
+        None => pattern == name,
+    }
+}
+
+/// The packages `--no-install-recommends` would drop that builds rely on,
+/// each with the package that recommends it, followed through the table;
+/// none that the install already names.
+fn recommends_builds_rely_on(operands: &[String]) -> Vec<(String, String)> {
+    let installed: Vec<&str> = operands.iter().map(|o| package_name(o)).collect();
+    let mut added: Vec<(String, String)> = Vec::new();
+    let mut queue: Vec<String> = installed.iter().map(|name| name.to_string()).collect();
+    while let Some(name) = queue.pop() {
+        for entry in &recommends_table().package {
+            if !entry
+                .names
+                .iter()
+                .any(|pattern| name_matches(pattern, &name))
+            {
+                continue;
+            }
+            for addition in &entry.add {
+                let known = installed.contains(&addition.as_str())
+                    || added.iter().any(|(seen, _)| seen == addition);
+                if !known {
+                    added.push((addition.clone(), name.clone()));
+                    queue.push(addition.clone());
+                }
+            }
+        }
+    }
+    added.sort();
+    added
 }
