@@ -1,9 +1,14 @@
 //! Generated Dockerfiles built from the shell constructs issue 8 lists:
 //! `set -e` (also through `SHELL ["/bin/sh", "-e", "-c"]`), `;` lists,
-//! `&&`/`||`, if/while/for/case, `{ }`, `( )`, redirections after compound
-//! commands, `: "${MODE:=debug}"`, `$((X=1))`, `command cd`, `export`,
-//! `cd`, heredoc RUNs, package installs, consecutive RUNs. Commands write
-//! relative files (`out.txt`, `log.txt`) so what they do shows in the root.
+//! `&&`/`||`, if/while/for/case, `{ }`, `( )`, pipelines, redirections
+//! after compound commands, `: "${MODE:=debug}"`, `$((X=1))`, `command
+//! cd`, `command export`, bash's `printf -v`/`let`/`declare`, functions,
+//! aliases, traps, `. ./file`, `export`, `cd`, heredoc RUNs, installs with
+//! apt-get, apk, yum, dnf, microdnf, zypper, npm, yarn, pnpm, pip, gem and
+//! bundle (some behind sudo or env), downloads, consecutive RUNs with ENV,
+//! ARG, WORKDIR, USER, COPY or SHELL between them, and a second stage
+//! built on the first (which inherits its SHELL). Commands write relative
+//! files (`out.txt`, `log.txt`) so that what they do shows in the root.
 
 use proptest::prelude::*;
 
