@@ -53,6 +53,39 @@ fn simple() -> impl Strategy<Value = String> {
         "printf 'p1\\np2\\n' > list.txt",
         "false",
         "true",
+        "exit 0",
+        "exit 1",
+        // More state a joined RUN would carry on.
+        "command export B=3",
+        "printf -v Y %s 1",
+        "let Z=1",
+        "declare -x D=1",
+        "echo 'export E=5' > env.sh",
+        ". ./env.sh",
+        "f() { touch from_f; }",
+        "f",
+        "alias make=true",
+        "trap 'echo bye >> out.txt' EXIT",
+        "cd -",
+        "hash -r",
+        // More package managers and downloads, some behind wrappers.
+        "npm ci --omit=dev",
+        "yarn install --frozen-lockfile",
+        "pnpm install",
+        "pip install --no-cache-dir -r requirements.txt",
+        "python3 -m pip install requests",
+        "yum install -y gcc",
+        "dnf install -y make",
+        "microdnf install -y tar",
+        "zypper install -y git",
+        "gem install bundler",
+        "bundle install",
+        "wget https://example.com/tool.tar.gz",
+        "curl -fsSLO https://example.com/app.jar",
+        "sudo apt-get install -y vim",
+        "env DEBIAN_FRONTEND=noninteractive apt-get install tzdata",
+        "echo sums | sha256sum -c -",
+        "make -C sub install",
     ])
     .prop_map(str::to_string)
 }
@@ -75,6 +108,11 @@ fn command() -> impl Strategy<Value = String> {
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{{ {a}; {b}; }}")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("( {a}; {b} )")),
             inner.clone().prop_map(|a| format!("{{ {a}; }} > log.txt")),
+            inner
+                .clone()
+                .prop_map(|a| format!("{{ {a}; }} 2>&1 | tee -a log.txt")),
+            inner.clone().prop_map(|a| format!("! {a}")),
+            inner.clone().prop_map(|a| format!("{a} | cat")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a} || {b}")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a} && {b}")),
             (inner.clone(), inner).prop_map(|(a, b)| format!("{a}; {b}")),
@@ -94,7 +132,29 @@ fn run() -> impl Strategy<Value = String> {
     ]
 }
 
-/// A Dockerfile of one stage with two to four RUNs.
+/// An instruction between RUNs that changes what the next RUN sees (or,
+/// for COPY, that transforms must not join across).
+fn between() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "ENV A=9\n",
+        "ARG MODE=release\n",
+        "WORKDIR sub\n",
+        "USER nobody\n",
+        "USER root\n",
+        "COPY . .\n",
+        "SHELL [\"/bin/bash\", \"-e\", \"-c\"]\n",
+    ])
+    .prop_map(str::to_string)
+}
+
+/// A stage's instructions after its FROM: mostly RUNs, some others.
+fn stage_body() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop_oneof![4 => run(), 1 => between()], 2..6)
+        .prop_map(|items| items.concat())
+}
+
+/// A Dockerfile of one stage, or of a stage built on another (which
+/// inherits its SHELL, ENV and WORKDIR).
 pub fn dockerfile() -> impl Strategy<Value = String> {
     let shell = prop::sample::select(vec![
         "",
@@ -104,10 +164,15 @@ pub fn dockerfile() -> impl Strategy<Value = String> {
         "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n",
     ]);
     let workdir = prop::sample::select(vec!["", "WORKDIR /app\n"]);
-    (shell, workdir, prop::collection::vec(run(), 2..5)).prop_map(|(shell, workdir, runs)| {
-        format!(
-            "# syntax=docker/dockerfile:1\nFROM debian:bookworm\n{shell}{workdir}{}",
-            runs.concat()
-        )
+    let child = prop::option::weighted(0.25, stage_body());
+    (shell, workdir, stage_body(), child).prop_map(|(shell, workdir, body, child)| {
+        let mut text = format!(
+            "# syntax=docker/dockerfile:1\nFROM debian:bookworm AS base\n{shell}{workdir}{body}"
+        );
+        if let Some(child) = child {
+            text.push_str("FROM base\n");
+            text.push_str(&child);
+        }
+        text
     })
 }
