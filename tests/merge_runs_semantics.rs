@@ -279,6 +279,11 @@ fn errexit_still_stops_the_build() {
     // errexit is never on where it cannot matter: one `&&` chain of simple
     // commands stops at its first failure either way.
     assert_same_behaviour(&["set -e && fail", "ok next"]);
+    // A RUN that is a subshell is wrapped as `( (…))`: `((` is arithmetic
+    // in bash.
+    assert_same_behaviour(&["(cd / && ok a)", "ok b"]);
+    assert_same_behaviour(&["(ok a); mkdir sub; cd sub", "pwd > p"]);
+    assert_same_behaviour(&["set -e; (ok a; fail b)", "set -e; ok c"]);
     assert_same_behaviour(&["set -e && ok a", "ok next"]);
     // set -e in one RUN must not reach the next one's body.
     assert_same_behaviour(&["set -e", "fail; echo after > g"]);

@@ -770,7 +770,14 @@ fn merge_errexit_chain(group: &[Mergeable], indent: &str, escape: char) -> Optio
     let mut edits = Vec::new();
     for (index, member) in earlier.iter().enumerate() {
         let (_, rest_start) = member.errexit_prefix.as_ref()?;
-        edits.push(Edit::insert(*rest_start, "("));
+        let rest_offset = rest_start.checked_sub(member.body_start)?;
+        // `((` would open an arithmetic command in bash.
+        let open = if member.body[rest_offset..].starts_with('(') {
+            "( "
+        } else {
+            "("
+        };
+        edits.push(Edit::insert(*rest_start, open));
         let next = &group[index + 1];
         let mut joint = format!("); {escape}{newline}");
         let comments = comments_between(&member.run, &next.run)
@@ -807,7 +814,12 @@ fn merge(group: &[Mergeable], indent: &str, escape: char) -> Option<Fix> {
     // What opens and closes each RUN's text once joined.
     let wrap = |index: usize, part: &Mergeable| -> (&'static str, &'static str) {
         if index < last_index && part.changes_state {
-            ("(", ")")
+            // `((` would open an arithmetic command in bash.
+            if part.body.starts_with('(') {
+                ("( ", ")")
+            } else {
+                ("(", ")")
+            }
         } else if index > 0 && part.needs_braces {
             ("{ ", "; }")
         } else {
