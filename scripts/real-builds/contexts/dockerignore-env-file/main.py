@@ -1,0 +1,3 @@
+import os
+
+print("mode", os.environ.get("MODE", "default"))

@@ -1,0 +1,4 @@
+declare module "ms" {
+  function ms(value: number): string;
+  export = ms;
+}

@@ -1,0 +1,3 @@
+import six
+
+print("hello", six.__version__)

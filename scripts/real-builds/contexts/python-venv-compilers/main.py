@@ -1,0 +1,3 @@
+from markupsafe import _speedups, escape
+
+print(escape("<compiled>"), _speedups.__name__)
