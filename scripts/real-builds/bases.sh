@@ -24,11 +24,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 force=0
 [ "${1:-}" = "--force" ] && force=1
 
-# Each image is labelled with a hash of its recipe (and of its parents' ids),
-# so an image is rebuilt when its recipe changes, and kept otherwise.
-recipe_label=dockfix.real-builds.recipe
-recipe_of_image() { "$DOCKER" image inspect -f "{{index .Config.Labels \"$recipe_label\"}}" "$1" 2>/dev/null || true; }
-up_to_date() { [ "$force" = 0 ] && [ "$(recipe_of_image "$1")" = "$2" ]; }
+# Each image is also tagged dockfix-real-builds/recipe-of-NAME:HASH, the hash
+# of its recipe (and of its parents' ids), so it is rebuilt when its recipe
+# changes and kept otherwise. (A tag, not a label: labels would be inherited
+# by every image built FROM it and show up in verify's config comparison.)
+recipe_tag() { printf 'dockfix-real-builds/recipe-of-%s:%s' "$(printf '%s' "$1" | tr -c 'a-z0-9._\n-' '-')" "$2"; }
+up_to_date() {
+    [ "$force" = 0 ] || return 1
+    local id recorded
+    id=$("$DOCKER" image inspect -f '{{.Id}}' "$1" 2>/dev/null) || return 1
+    recorded=$("$DOCKER" image inspect -f '{{.Id}}' "$(recipe_tag "$1" "$2")" 2>/dev/null) || return 1
+    [ "$id" = "$recorded" ]
+}
+record_recipe() { "$DOCKER" tag "$1" "$(recipe_tag "$1" "$2")"; }
 
 # The first mirror URI that serves bookworm, from deb822 .sources files or
 # one-line sources.list entries.
@@ -138,9 +146,9 @@ import_rootfs() {
     local rootfs=$1 tag=$2 recipe=$3
     tar --numeric-owner -C "$rootfs" -c . | "$DOCKER" import \
         --change 'CMD ["bash"]' \
-        --change "LABEL $recipe_label=$recipe" \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         - "$tag" >/dev/null
+    record_recipe "$tag" "$recipe"
     log "imported $tag"
 }
 
@@ -183,7 +191,8 @@ build_stand_in() {
         return
     fi
     log "building $tag from $file"
-    retry 3 "$DOCKER" build -q --label "$recipe_label=$recipe" -t "$tag" -f "$here/bases/$file" "$here/bases" >/dev/null
+    retry 3 "$DOCKER" build -q -t "$tag" -f "$here/bases/$file" "$here/bases" >/dev/null
+    record_recipe "$tag" "$recipe"
 }
 
 build_debian

@@ -176,9 +176,11 @@ def docker_build(docker, directory, tag):
 
 
 def docker_smoke(docker, tag, smoke):
-    process = subprocess.run([docker, "run", "--rm", tag] + shlex.split(smoke), capture_output=True,
-                             text=True, timeout=300)
-    return {"exit_code": process.returncode, "output": (process.stdout + process.stderr).strip()[-2000:]}
+    """Like `verify --run`: the words of SMOKE in place of the entrypoint."""
+    argv = shlex.split(smoke)
+    process = subprocess.run([docker, "run", "--rm", "--entrypoint", argv[0], tag] + argv[1:],
+                             capture_output=True, text=True, timeout=300)
+    return process.returncode, process.stdout.strip()[-2000:], process.stderr.strip()[-2000:]
 
 
 def run_fallback(dockfix, docker, context, copy, mode):
@@ -207,7 +209,9 @@ def run_fallback(dockfix, docker, context, copy, mode):
             smoke_before = docker_smoke(docker, f"{tag}:before-{mode}", context.smoke)
             smoke_after = docker_smoke(docker, f"{tag}:after-{mode}", context.smoke)
             report["run"] = {"command": context.smoke, "same": smoke_before == smoke_after,
-                             "before": smoke_before, "after": smoke_after}
+                             "before_exit": smoke_before[0], "after_exit": smoke_after[0],
+                             "before_stdout": smoke_before[1], "after_stdout": smoke_after[1],
+                             "before_stderr": smoke_before[2], "after_stderr": smoke_after[2]}
         unchanged = (copy / "Dockerfile").read_text() == (context.source / "Dockerfile").read_text()
         if unchanged and not fixes:
             report["verdict"] = "unchanged"
@@ -228,18 +232,11 @@ def run_fallback(dockfix, docker, context, copy, mode):
 
 
 def smoke_passed(report):
-    """The smoke command ran the same in both images (and, when the report
-    carries exit codes, exited 0)."""
+    """The smoke command gave the same output in both images and exited 0."""
     run = report.get("run")
     if run is None:
         return None
-    if not run.get("same", False):
-        return False
-    for side in ("before", "after"):
-        detail = run.get(side)
-        if isinstance(detail, dict) and detail.get("exit_code", 0) != 0:
-            return False
-    return True
+    return bool(run.get("same")) and run.get("before_exit") == 0 and run.get("after_exit") == 0
 
 
 def unexpected_files(report):
@@ -249,10 +246,12 @@ def unexpected_files(report):
 
 def check(context, mode, report):
     """The problems this report shows, as sentences; empty when it passes."""
-    if "error" in report:
-        return [report["error"]]
+    if report.get("error") or report.get("verdict") == "error":
+        return [f"verify error: {report.get('error')}"]
+    if report.get("verdict") == "unchanged":
+        return []
     problems = []
-    before, after = report.get("before", {}), report.get("after", {})
+    before, after = report.get("before") or {}, report.get("after") or {}
     if not before.get("built"):
         return [f"the original does not build: {' | '.join(before.get('log_tail', [])[-3:])}"]
     if not after.get("built"):
@@ -284,10 +283,22 @@ def check(context, mode, report):
     return problems
 
 
+def as_list(value):
+    """A config value as verify reports it (a JSON text, or a value)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return [value]
+    return value if isinstance(value, list) else [str(value)]
+
+
 def config_change_named(field, change, messages):
     if field == "Env":
-        before = set(change.get("before") or [])
-        after = set(change.get("after") or [])
+        before = set(as_list(change.get("before")))
+        after = set(as_list(change.get("after")))
         names = {entry.split("=", 1)[0].lower() for entry in before ^ after}
         return all(name in messages for name in names)
     keyword = {"User": "user", "WorkingDir": "workdir", "Cmd": "cmd", "Entrypoint": "entrypoint"}[field]
@@ -311,12 +322,22 @@ def percent_text(value):
     return "–" if value is None else f"{value:.1f}%"
 
 
+def side(report, which):
+    return report.get(which) or {}
+
+
 def summarize(entry):
+    """Sizes before, after the safe fixes, after --unsafe. A report without
+    builds (`unchanged`: nothing to fix) keeps the size it started with."""
     safe, unsafe = entry["safe"], entry["unsafe"]
-    before = safe.get("before", {}).get("size_bytes") or unsafe.get("before", {}).get("size_bytes")
-    safe_after = safe.get("after", {}).get("size_bytes") if safe.get("after", {}).get("built") else None
-    unsafe_after = unsafe.get("after", {}).get("size_bytes") if unsafe.get("after", {}).get("built") else None
-    return before, safe_after, unsafe_after
+    before = side(safe, "before").get("size_bytes") or side(unsafe, "before").get("size_bytes")
+
+    def after(report):
+        if report.get("verdict") == "unchanged":
+            return before
+        return side(report, "after").get("size_bytes") if side(report, "after").get("built") else None
+
+    return before, after(safe), after(unsafe)
 
 
 def totals(results):
@@ -332,7 +353,7 @@ def totals(results):
         sums["safe"] += safe_after
         sums["unsafe"] += unsafe_after
     broken = {mode: sum(1 for e in results["contexts"]
-                        if e[mode].get("before", {}).get("built") and not e[mode].get("after", {}).get("built"))
+                        if side(e[mode], "before").get("built") and not side(e[mode], "after").get("built"))
               for mode in MODES}
     smoke_failed = {mode: sum(1 for e in results["contexts"] if smoke_passed(e[mode]) is False) for mode in MODES}
     return {
@@ -358,9 +379,15 @@ def render_table(results):
         before, safe_after, unsafe_after = summarize(entry)
         safe, unsafe = entry["safe"], entry["unsafe"]
 
-        def layers(report, side):
-            value = report.get(side, {}).get("layers")
-            return "–" if value is None or not report.get(side, {}).get("built") else str(value)
+        before_layers = side(safe, "before").get("layers") or side(unsafe, "before").get("layers")
+
+        def layers_after(report):
+            if report.get("verdict") == "unchanged":
+                return before_layers
+            return side(report, "after").get("layers") if side(report, "after").get("built") else None
+
+        def number(value):
+            return "–" if value is None else str(value)
 
         rebuild = safe.get("rebuild") or {}
         rebuild_text = (f"{seconds_text(rebuild.get('before_seconds'))} → {seconds_text(rebuild.get('after_seconds'))}"
@@ -376,7 +403,7 @@ def render_table(results):
         lines.append(
             f"| {name} | {megabytes(before)} | {megabytes(safe_after)} | {percent_text(saved_percent(before, safe_after))} "
             f"| {megabytes(unsafe_after)} | {percent_text(saved_percent(before, unsafe_after))} "
-            f"| {layers(safe, 'before')} → {layers(safe, 'after')} → {layers(unsafe, 'after')} | {rebuild_text} |")
+            f"| {number(before_layers)} → {number(layers_after(safe))} → {number(layers_after(unsafe))} | {rebuild_text} |")
     summary = results["totals"]
     lines.append("")
     lines.append(
@@ -499,7 +526,7 @@ def main():
             outcome = "ok"
         verdict = report.get("verdict", "error")
         size = ""
-        if report.get("before", {}).get("built") and report.get("after", {}).get("built"):
+        if side(report, "before").get("built") and side(report, "after").get("built"):
             size = (f" {megabytes(report['before']['size_bytes'])} -> {megabytes(report['after']['size_bytes'])}"
                     f" ({percent_text(saved_percent(report['before']['size_bytes'], report['after']['size_bytes']))})")
         say(f"real-builds: {context.name} {mode}: {outcome}: {verdict}{size} in {report.get('wall_seconds', 0):.0f} s")
