@@ -146,6 +146,8 @@ struct Split<'f> {
     runtime_lines: Vec<String>,
     /// Edits to the builder (a static Go build, a virtualenv).
     builder_edits: Vec<Edit>,
+    /// Instructions appended to the builder, after everything it built.
+    builder_tail: Vec<String>,
     /// Serve a static site: the original command, ports and user are
     /// replaced by the web server's.
     static_site: bool,
@@ -154,6 +156,8 @@ struct Split<'f> {
     /// A non-root user the runtime image has.
     non_root_user: Option<&'static str>,
     left_behind: String,
+    /// Config changes of the final image the message must name (ENV, USER).
+    config_notes: Vec<String>,
 }
 
 fn analyse<'f>(
@@ -651,6 +655,8 @@ fn go<'f>(
         artefacts,
         runtime_lines,
         builder_edits,
+        builder_tail: Vec::new(),
+        config_notes: Vec::new(),
         static_site: false,
         shell_free: true,
         left_behind: format!(
@@ -743,6 +749,8 @@ fn rust<'f>(
         artefacts,
         runtime_lines: Vec::new(),
         builder_edits: Vec::new(),
+        builder_tail: Vec::new(),
+        config_notes: Vec::new(),
         static_site: false,
         shell_free: true,
         non_root_user: Some("nonroot:nonroot"),
@@ -834,6 +842,8 @@ fn java<'f>(
         artefacts: vec![(jar.clone(), jar)],
         runtime_lines: Vec::new(),
         builder_edits: Vec::new(),
+        builder_tail: Vec::new(),
+        config_notes: Vec::new(),
         static_site: false,
         shell_free: false,
         non_root_user: None,
@@ -878,6 +888,8 @@ fn dotnet<'f>(
         artefacts: vec![(out.clone(), out)],
         runtime_lines: Vec::new(),
         builder_edits: Vec::new(),
+        builder_tail: Vec::new(),
+        config_notes: Vec::new(),
         static_site: false,
         shell_free: false,
         non_root_user: None,
@@ -909,7 +921,11 @@ fn python<'f>(
 ) -> Analysis<Split<'f>> {
     let mut first_pip = None;
     let mut apt_packages = Vec::new();
+    let mut venv_created = None;
     for (run, index, script) in commands_of(file, stage) {
+        if venv_created.is_none() {
+            venv_created = venv_made_by(&script);
+        }
         for command in packages::package_commands(&script) {
             if command.manager == Manager::Pip && command.subcommand.as_deref() == Some("install") {
                 if command.has_option(&["--user", "--target", "-t", "--prefix", "--root"]) {
@@ -945,9 +961,15 @@ fn python<'f>(
             })
             .flatten()
     });
-    let (venv, builder_edits, runtime_lines) = match existing_venv {
+    if !runtime.image.contains("{slim}") {
+        // The runtime libraries are carried with apt (below): a Debian slim
+        // variant of the builder has it; another runtime image may not.
+        return Err("the Python runtime image is not the builder's slim variant".into());
+    }
+    let mut config_notes = Vec::new();
+    let (venv, builder_edits, mut runtime_lines) = match existing_venv.or(venv_created) {
         Some(venv) if !venv.contains('$') => (venv, Vec::new(), Vec::new()),
-        Some(_) => return Err("VIRTUAL_ENV uses a variable".into()),
+        Some(_) => return Err("the virtualenv's path uses a variable".into()),
         None => {
             let venv = "/opt/venv".to_string();
             let indent = first_run.indentation();
@@ -961,6 +983,7 @@ fn python<'f>(
             let venv_lines = format!(
                 "{indent}{keyword_run} python -m venv {venv}{newline}{indent}{keyword_env} PATH=\"{venv}/bin:$PATH\"{newline}"
             );
+            config_notes.push(format!("ENV PATH starts with {venv}/bin in both stages"));
             (
                 venv.clone(),
                 vec![Edit::insert(first_run.range().start, venv_lines)],
@@ -968,13 +991,36 @@ fn python<'f>(
             )
         }
     };
+    // Compiled extensions link against libraries of the full image (its
+    // -dev packages, or ones the stage installed with apt) that the slim
+    // runtime lacks: `import psycopg2` fails on a missing libpq.so.5. The
+    // build stage lists the Debian packages owning every library the
+    // virtualenv and the application link against; the runtime stage
+    // installs the ones it does not have.
+    let packages_file = format!("{venv}/.dockfix-runtime-packages");
+    let library_search = if app_dir == venv {
+        venv.clone()
+    } else {
+        format!("{venv} {app_dir}")
+    };
+    // One `sh -c` each: the engine's shell guard lets a rewrite add simple
+    // commands only, and these steps need pipelines.
+    let list_packages = format!(
+        r#"RUN sh -c 'find {library_search} -name "*.so*" -type f -exec ldd {{}} + 2>/dev/null | grep -o "=> /[^ ]*" | sed "s|.*/|*/|" | sort -u | xargs -r dpkg -S 2>/dev/null | grep -v "^diversion" | sed "s/[:,].*//" | sort -u > {packages_file}'"#
+    );
+    runtime_lines.push(format!(
+        r#"RUN sh -c 'dpkg-query -W -f "\${{Package}}\n" | sort > /tmp/installed-packages && comm -13 /tmp/installed-packages {packages_file} > /tmp/missing-packages' && xargs -r -a /tmp/missing-packages sh -c 'apt-get update && apt-get install -y --no-install-recommends "$@" && rm -rf /var/lib/apt/lists/*' sh && rm -f /tmp/installed-packages /tmp/missing-packages"#
+    ));
     let mut left_behind = "compilers and headers of the full image".to_string();
     if !apt_packages.is_empty() {
         left_behind.push_str(&format!(
-            ", and the apt packages {} (install their runtime libraries in the runtime stage if the app needs them)",
+            ", and the apt packages {}",
             apt_packages.join(", ")
         ));
     }
+    left_behind.push_str(
+        "; the runtime stage installs the Debian packages of the shared libraries the virtualenv links against (listed with ldd and dpkg -S in the build stage)",
+    );
     Ok(Split {
         stage,
         ecosystem: "Python",
@@ -984,10 +1030,37 @@ fn python<'f>(
         artefacts: vec![(venv.clone(), venv), (app_dir.clone(), app_dir)],
         runtime_lines,
         builder_edits,
+        builder_tail: vec![list_packages],
         static_site: false,
         shell_free: false,
         non_root_user: None,
         left_behind,
+        config_notes,
+    })
+}
+
+/// The directory of a virtualenv the stage makes (`python -m venv DIR`,
+/// `virtualenv DIR`), when it is a literal absolute path.
+fn venv_made_by(script: &Script) -> Option<String> {
+    script.simple_commands().iter().find_map(|(command, _)| {
+        let words: Vec<String> = command
+            .words
+            .iter()
+            .map(|word| word.literal().unwrap_or_default())
+            .collect();
+        let program = command.program()?;
+        let rest = if program.starts_with("python") {
+            let module = words.iter().position(|w| w == "-m")?;
+            (words.get(module + 1)? == "venv").then(|| &words[module + 2..])?
+        } else if program == "virtualenv" {
+            &words[1..]
+        } else {
+            return None;
+        };
+        rest.iter()
+            .find(|w| !w.starts_with('-'))
+            .filter(|dir| dir.starts_with('/'))
+            .map(|dir| dir.trim_end_matches('/').to_string())
     })
 }
 
@@ -1104,6 +1177,8 @@ fn node_app<'f>(
             artefacts: vec![(output, "/usr/share/nginx/html".into())],
             runtime_lines: vec!["EXPOSE 80".into()],
             builder_edits: Vec::new(),
+            builder_tail: Vec::new(),
+        config_notes: Vec::new(),
             static_site: true,
             shell_free: false,
             non_root_user: None,
@@ -1163,6 +1238,8 @@ fn node_app<'f>(
         artefacts,
         runtime_lines: vec![install.to_string()],
         builder_edits: Vec::new(),
+        builder_tail: Vec::new(),
+        config_notes: Vec::new(),
         static_site: false,
         shell_free: false,
         non_root_user: Some("node"),
@@ -1278,6 +1355,10 @@ impl Split<'_> {
         if !text.ends_with('\n') {
             runtime.push_str(newline);
         }
+        for line in &self.builder_tail {
+            runtime.push_str(line);
+            runtime.push_str(newline);
+        }
         runtime.push_str(newline);
         runtime.push_str(
             "# Runtime stage added by dockfix (multi-stage): only the build's artefacts.",
@@ -1320,11 +1401,24 @@ impl Split<'_> {
             runtime.push_str(newline);
         }
         let has_user = stage.body.iter().any(|i| i.kind() == InstructionKind::User);
+        let mut config_notes = self.config_notes.clone();
         if let Some(user) = self
             .non_root_user
             .filter(|_| !has_user && !self.static_site)
         {
             runtime.push_str(&format!("USER {user}{newline}"));
+            config_notes.push(format!("runs as USER {user}"));
+        }
+        if !self
+            .runtime_image
+            .contains(&ImageRef::parse(&self.builder_image).repository())
+        {
+            // Another image family: the ENV the builder image sets (GOPATH,
+            // GOLANG_VERSION, CARGO_HOME, JAVA_HOME…) is not in the runtime.
+            config_notes.push(format!(
+                "ENV inherited from {} is replaced by {}'s own",
+                self.builder_image, self.runtime_image
+            ));
         }
         runtime.push_str(&kept(&after_copies));
         edits.push(Edit::insert(text.len(), runtime));
@@ -1333,8 +1427,13 @@ impl Split<'_> {
             .iter()
             .map(|(from, _)| from.as_str())
             .collect();
+        let config = if config_notes.is_empty() {
+            String::new()
+        } else {
+            format!("; config: {}", config_notes.join(", "))
+        };
         let message = format!(
-            "split into a build stage and a {} runtime stage: copies {}; leaves behind {}; {} (unsafe: the runtime may need files the analysis cannot see)",
+            "split into a build stage and a {} runtime stage: copies {}; leaves behind {}{config}; {} (unsafe: the runtime may need files the analysis cannot see)",
             self.ecosystem,
             copied.join(", "),
             self.left_behind,
