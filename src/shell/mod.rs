@@ -13,6 +13,7 @@
 
 mod cache;
 mod convert;
+pub mod errexit;
 pub mod invocations;
 pub mod packages;
 

@@ -109,6 +109,7 @@ impl Site<'_> {
             command,
             self.text,
             self.file.escape(),
+            &self.file.shell_at(self.run),
         )
     }
 }

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use crate::engine::{Context, Edit, Fix, Safety, Transform};
 use crate::shell::{
-    AndOr, AndOrList, Command as ShellCommand, CompoundKind, Script, SimpleCommand, Word,
+    AndOrList, Command as ShellCommand, CompoundKind, Script, SimpleCommand, Word,
     expansion_assignments,
 };
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, SyntaxKind};
@@ -327,81 +327,9 @@ fn reads_special(body: &str) -> Option<&'static str> {
 /// merged RUN. Except when errexit cannot matter: a single `&&` chain of
 /// simple commands stops at its first failure with or without it.
 fn errexit_matters(script: &Script, shell: Option<&[String]>) -> bool {
+    use crate::shell::errexit::{errexit_cannot_matter, may_enable_errexit, shell_sets_errexit};
     let may_be_on = shell.is_some_and(shell_sets_errexit) || may_enable_errexit(script);
     may_be_on && !errexit_cannot_matter(script)
-}
-
-/// `SHELL ["/bin/sh", "-e", "-c"]`, `["/bin/bash", "-eo", "pipefail", "-c"]`,
-/// `["bash", "-o", "errexit", "-c"]`.
-fn shell_sets_errexit(shell: &[String]) -> bool {
-    let options = shell.iter().skip(1);
-    options.clone().any(|word| word == "errexit")
-        || options
-            .into_iter()
-            .any(|word| word.starts_with('-') && !word.starts_with("--") && word.contains('e'))
-}
-
-/// A `set` that may turn errexit on, or something that may run one
-/// (`eval`, `.`, a command name we cannot read), anywhere in the script.
-fn may_enable_errexit(script: &Script) -> bool {
-    script.simple_commands().iter().any(|(command, _)| {
-        let Some((program, args)) = command.effective() else {
-            return true;
-        };
-        match program.as_str() {
-            "set" | "shopt" => args.iter().any(|arg| match arg.literal() {
-                None => true,
-                Some(arg) => {
-                    arg == "errexit"
-                        || program == "set"
-                            && arg.starts_with('-')
-                            && !arg.starts_with("--")
-                            && arg.contains('e')
-                }
-            }),
-            "eval" | "." | "source" => true,
-            _ => false,
-        }
-    })
-}
-
-/// True when errexit on or off gives the same result: one `&&` chain of
-/// simple commands, not negated, that does not run lists through `eval`,
-/// `.`, traps, or command substitutions (bash in POSIX mode, and dash, run
-/// those with errexit inherited).
-fn errexit_cannot_matter(script: &Script) -> bool {
-    let [list] = script.lists.as_slice() else {
-        return false;
-    };
-    list.operators
-        .iter()
-        .all(|operator| *operator == AndOr::And)
-        && list.pipelines.iter().all(|pipeline| {
-            !pipeline.negated
-                && pipeline.commands.iter().all(|command| match command {
-                    ShellCommand::Simple(simple) => {
-                        let runs_lists = simple
-                            .assignments
-                            .iter()
-                            .chain(&simple.words)
-                            .chain(&simple.redirects)
-                            .any(|word| substitution_has_list(&word.raw));
-                        !runs_lists
-                            && simple.effective().is_some_and(|(program, _)| {
-                                !matches!(program.as_str(), "eval" | "." | "source" | "trap")
-                            })
-                    }
-                    ShellCommand::Compound { .. } => false,
-                })
-        })
-}
-
-/// A command substitution holding more than one pipeline (`$(a; b)`).
-fn substitution_has_list(raw: &str) -> bool {
-    (raw.contains("$(") || raw.contains('`'))
-        && ["; ", ";", "&&", "||", "\n"]
-            .iter()
-            .any(|separator| raw.contains(separator))
 }
 
 /// Package managers of the distributions: their own programs are not

@@ -36,7 +36,6 @@ impl Transform for PackageCacheFlags {
     }
 
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
-        let text = file.text();
         let stages = file.stages();
         let mut fixes = Vec::new();
         for stage in &stages {
@@ -77,7 +76,6 @@ impl Transform for PackageCacheFlags {
                         script,
                         &settings,
                         &cache_targets,
-                        text,
                     ));
                 }
             }
@@ -278,7 +276,6 @@ fn fixes_for_script(
     script: &Script,
     settings: &StageSettings,
     cache_targets: &[String],
-    text: &str,
 ) -> Vec<Fix> {
     let file = site.file;
     let commands = packages::package_commands(script);
@@ -404,14 +401,7 @@ fn fixes_for_script(
         })
     };
     if npm_installs && !cleans(Manager::Npm) && !cache_mounted(cache_targets, &["/root/.npm"]) {
-        fixes.extend(append(
-            run,
-            script,
-            "npm cache clean --force",
-            "npm",
-            text,
-            file.escape(),
-        ));
+        fixes.extend(append(file, run, script, "npm cache clean --force", "npm"));
     }
     if yarn_installs
         && !cleans(Manager::Yarn)
@@ -426,7 +416,7 @@ fn fixes_for_script(
     {
         match yarn_cache_clean_safety(site, run) {
             Ok(safety) => fixes.extend(
-                append(run, script, "yarn cache clean", "yarn", text, file.escape())
+                append(file, run, script, "yarn cache clean", "yarn")
                     .map(|fix| Fix { safety, ..fix }),
             ),
             Err(reason) => site.context.skip(ID, script.range.start, reason),
@@ -437,14 +427,20 @@ fn fixes_for_script(
 }
 
 fn append(
+    file: &Dockerfile,
     run: &Instruction,
     script: &Script,
     command: &str,
     tool: &str,
-    text: &str,
-    escape: char,
 ) -> Option<Fix> {
-    let edit = run_body::append_command(run, script, command, text, escape)?;
+    let edit = run_body::append_command(
+        run,
+        script,
+        command,
+        file.text(),
+        file.escape(),
+        &file.shell_at(run),
+    )?;
     Some(Fix::safe(
         format!(
             "run `{command}` after the {tool} install so its download cache is not kept in the layer"

@@ -31,16 +31,21 @@ pub fn continuation_indent(run: &Instruction, text: &str) -> String {
 /// list. A `RUN` written over several lines gets ` && <escape>`, a new line
 /// and the continuation indentation; a heredoc script gets the command on
 /// its last line. `None` when the script ends in the background (`cmd &`),
-/// where no placement keeps the meaning.
+/// where no placement keeps the meaning, and when errexit may be on and the
+/// last command runs lists it governs (`if`, a group, a function): before
+/// `&&`, errexit would no longer stop a failure inside it.
 pub fn append_command(
     run: &Instruction,
     script: &Script,
     command: &str,
     text: &str,
     escape: char,
+    shell: &[String],
 ) -> Option<Edit> {
     let last = script.lists.last()?;
-    if last.terminator == Terminator::Background {
+    if last.terminator == Terminator::Background
+        || crate::shell::errexit::append_would_disable_errexit(script, shell)
+    {
         return None;
     }
     let at = last.range.end;
@@ -103,6 +108,37 @@ mod tests {
     use super::*;
     use crate::syntax::Dockerfile;
 
+    /// The default shell, `/bin/sh -c`.
+    fn sh() -> Vec<String> {
+        vec!["/bin/sh".into(), "-c".into()]
+    }
+
+    #[test]
+    fn no_append_where_it_would_turn_errexit_off() {
+        // Under errexit, a failure inside the `if` stops the RUN; before
+        // `&&` it would not.
+        for text in [
+            "FROM a\nRUN set -e; if true; then false; echo on; fi\n",
+            "FROM a\nRUN set -e; { false; echo on; }\n",
+            "FROM a\nRUN set -e; f() { false; echo on; }; f\n",
+        ] {
+            let (_, run, script) = first_run(text);
+            assert!(
+                append_command(&run, &script, "true", text, '\\', &sh()).is_none(),
+                "{text}"
+            );
+        }
+        let text = "FROM a\nRUN if true; then false; echo on; fi\n";
+        let (_, run, script) = first_run(text);
+        let errexit_shell: Vec<String> = vec!["/bin/sh".into(), "-e".into(), "-c".into()];
+        assert!(append_command(&run, &script, "true", text, '\\', &errexit_shell).is_none());
+        // Without errexit, or ending in a simple command, the append is fine.
+        assert!(append_command(&run, &script, "true", text, '\\', &sh()).is_some());
+        let text = "FROM a\nRUN set -e; apt-get update; apt-get install -y x\n";
+        let (_, run, script) = first_run(text);
+        assert!(append_command(&run, &script, "true", text, '\\', &sh()).is_some());
+    }
+
     fn apply(text: &str, edit: Edit) -> String {
         format!(
             "{}{}{}",
@@ -123,8 +159,15 @@ mod tests {
     fn appends_in_the_style_of_the_run() {
         let text = "FROM a\nRUN apt-get update && apt-get install -y x\n";
         let (_, run, script) = first_run(text);
-        let edit =
-            append_command(&run, &script, "rm -rf /var/lib/apt/lists/*", text, '\\').unwrap();
+        let edit = append_command(
+            &run,
+            &script,
+            "rm -rf /var/lib/apt/lists/*",
+            text,
+            '\\',
+            &sh(),
+        )
+        .unwrap();
         assert_eq!(
             apply(text, edit),
             "FROM a\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n"
@@ -132,8 +175,15 @@ mod tests {
 
         let text = "FROM a\nRUN apt-get update \\\n  && apt-get install -y x;\n";
         let (_, run, script) = first_run(text);
-        let edit =
-            append_command(&run, &script, "rm -rf /var/lib/apt/lists/*", text, '\\').unwrap();
+        let edit = append_command(
+            &run,
+            &script,
+            "rm -rf /var/lib/apt/lists/*",
+            text,
+            '\\',
+            &sh(),
+        )
+        .unwrap();
         assert_eq!(
             apply(text, edit),
             "FROM a\nRUN apt-get update \\\n  && apt-get install -y x && \\\n  rm -rf /var/lib/apt/lists/*;\n"
@@ -141,7 +191,7 @@ mod tests {
 
         let text = "FROM a\nRUN sleep 1 &\n";
         let (_, run, script) = first_run(text);
-        assert!(append_command(&run, &script, "true", text, '\\').is_none());
+        assert!(append_command(&run, &script, "true", text, '\\', &sh()).is_none());
     }
 
     #[test]
@@ -159,7 +209,7 @@ mod tests {
         ] {
             let text = format!("FROM a\nRUN {body}\n");
             let (_, run, script) = first_run(&text);
-            let edit = append_command(&run, &script, "true", &text, '\\').unwrap();
+            let edit = append_command(&run, &script, "true", &text, '\\', &sh()).unwrap();
             assert_eq!(apply(&text, edit), format!("FROM a\nRUN {appended}\n"));
         }
     }
