@@ -385,24 +385,28 @@ pub fn run(
                 .extend(accepted.iter().map(|(_, report)| report.clone()));
             candidate_text
         } else {
-            // Redo the pass one fix at a time (from the end, so earlier
-            // offsets stay valid) and keep only fixes that parse.
+            // Redo the pass one fix at a time and keep only the fixes that
+            // leave the file sound. Every attempt applies the kept fixes and
+            // the new one to the pass's input text, where all their offsets
+            // are valid: fixes of different transforms interleave, so no
+            // order of applying them one by one to a changing text would be.
             let mut text = outcome.text.clone();
             let mut current = Dockerfile::parse(&text);
-            let mut kept = Vec::new();
-            for (fix, report) in accepted.iter().rev() {
-                let attempt = apply(&text, &[fix]);
+            let mut kept: Vec<&Fix> = Vec::new();
+            for (fix, report) in &accepted {
+                let mut trial = kept.clone();
+                trial.push(fix);
+                let attempt = apply(&outcome.text, &trial);
                 if sound(&current, &before, &attempt) {
                     text = attempt;
                     current = Dockerfile::parse(&text);
-                    kept.push(report.clone());
+                    kept.push(fix);
+                    outcome.applied.push(report.clone());
                 } else {
                     outcome.rejected.push(report.clone());
                     refused.push((report.transform, fix.edits.clone()));
                 }
             }
-            kept.reverse();
-            outcome.applied.extend(kept);
             text
         };
         if next_text == outcome.text && refused.len() == refused_before {
@@ -672,6 +676,50 @@ mod tests {
                 .iter()
                 .any(|fix| fix.transform == "breaker")
         );
+    }
+
+    /// Inserts text at two places: before the first instruction and at the
+    /// very end, so its edits straddle any other transform's.
+    struct Bracket;
+
+    impl Transform for Bracket {
+        fn id(&self) -> &'static str {
+            "bracket"
+        }
+        fn summary(&self) -> &'static str {
+            ""
+        }
+        fn safety(&self) -> Safety {
+            Safety::Safe
+        }
+        fn docs(&self) -> &'static str {
+            ""
+        }
+        fn fixes(&self, file: &Dockerfile, _: &Context) -> Vec<Fix> {
+            if file.text().starts_with("# b") {
+                return Vec::new();
+            }
+            let end = file.text().len();
+            vec![Fix::safe(
+                "bracket",
+                vec![Edit::insert(0, "# b\n"), Edit::insert(end, "# e\n")],
+            )]
+        }
+    }
+
+    #[test]
+    fn a_redone_pass_applies_interleaved_fixes_at_their_offsets() {
+        // Breaker's fix is dropped; Bracket's two edits straddle the
+        // uppercase fix of the second line. Applied one by one to a
+        // changing text, some would land at stale offsets.
+        let outcome = run(
+            "from a\nrun b\n",
+            &[&Bracket, &Breaker, &UppercaseKeywords],
+            &context(),
+            &Policy::default(),
+        )
+        .unwrap();
+        assert_eq!(outcome.text, "# b\nFROM a\nRUN b\n# e\n");
     }
 
     #[test]
