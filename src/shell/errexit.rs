@@ -4,7 +4,7 @@
 //! of an `&&`/`||` list but the last, and in everything such a command runs
 //! (subshells, brace groups, functions), in dash and bash alike.
 
-use super::{AndOr, AndOrList, Command, CompoundKind, Script};
+use super::{AndOr, AndOrList, Command, CompoundKind, Pipeline, Script};
 
 /// `SHELL ["/bin/sh", "-e", "-c"]`, `["/bin/bash", "-eo", "pipefail", "-c"]`,
 /// `["bash", "-o", "errexit", "-c"]`.
@@ -48,26 +48,39 @@ pub fn errexit_cannot_matter(script: &Script) -> bool {
     let [list] = script.lists.as_slice() else {
         return false;
     };
+    let defines_functions = defines_function(&script.lists);
     list.operators
         .iter()
         .all(|operator| *operator == AndOr::And)
-        && list.pipelines.iter().all(|pipeline| {
-            !pipeline.negated
-                && pipeline.commands.iter().all(|command| match command {
-                    Command::Simple(simple) => {
-                        let runs_lists = simple
-                            .assignments
-                            .iter()
-                            .chain(&simple.words)
-                            .chain(&simple.redirects)
-                            .any(|word| substitution_has_list(&word.raw));
-                        !runs_lists
-                            && simple.effective().is_some_and(|(program, _)| {
-                                !matches!(program.as_str(), "eval" | "." | "source" | "trap")
-                            })
-                    }
-                    Command::Compound { .. } => false,
-                })
+        && !list
+            .pipelines
+            .iter()
+            .any(|pipeline| runs_lists_errexit_governs(pipeline, defines_functions))
+}
+
+/// True when errexit decides what happens inside `pipeline`: it is negated,
+/// or one of its commands is a compound command, runs lists (`eval`, `.`,
+/// `trap`, a command substitution holding a list), has a name we cannot
+/// read, or may call a function the script defines (the parser keeps no
+/// function names, so with any function defined, any simple command may be
+/// a call).
+fn runs_lists_errexit_governs(pipeline: &Pipeline, defines_functions: bool) -> bool {
+    pipeline.negated
+        || pipeline.commands.iter().any(|command| match command {
+            Command::Compound { .. } => true,
+            Command::Simple(simple) => {
+                let runs_lists = simple
+                    .assignments
+                    .iter()
+                    .chain(&simple.words)
+                    .chain(&simple.redirects)
+                    .any(|word| substitution_has_list(&word.raw));
+                runs_lists
+                    || defines_functions
+                    || simple.effective().is_none_or(|(program, _)| {
+                        matches!(program.as_str(), "eval" | "." | "source" | "trap")
+                    })
+            }
         })
 }
 
@@ -92,26 +105,7 @@ pub fn append_would_disable_errexit(script: &Script, shell: &[String]) -> bool {
     let Some(last) = script.lists.last().and_then(|list| list.pipelines.last()) else {
         return false;
     };
-    // The parser keeps no function names: with any function defined, a
-    // simple command may be a call to it.
-    let defines_functions = defines_function(&script.lists);
-    last.negated
-        || last.commands.iter().any(|command| match command {
-            Command::Compound { .. } => true,
-            Command::Simple(simple) => {
-                let runs_lists = simple
-                    .assignments
-                    .iter()
-                    .chain(&simple.words)
-                    .chain(&simple.redirects)
-                    .any(|word| substitution_has_list(&word.raw));
-                runs_lists
-                    || simple.effective().is_none_or(|(program, _)| {
-                        matches!(program.as_str(), "eval" | "." | "source" | "trap")
-                            || defines_functions
-                    })
-            }
-        })
+    runs_lists_errexit_governs(last, defines_function(&script.lists))
 }
 
 /// True when a function is defined anywhere in `lists`.
