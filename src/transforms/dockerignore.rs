@@ -96,6 +96,23 @@ impl Transform for DockerignoreEntries {
             }
             lines.extend(candidate.lines);
         }
+        // A new `.dockerignore` would itself be sent and copied by `COPY . DEST`:
+        // a file in the image that was not there before. It excludes itself
+        // (BuildKit still reads it), unless a Dockerfile names it.
+        let creating = !path.exists() && path == build.root().join(".dockerignore");
+        let named = builds
+            .iter()
+            .any(|facts| facts.instruction_text.contains(".dockerignore"));
+        if creating && !named {
+            let group = if safe.is_empty() {
+                &mut unsafe_
+            } else {
+                &mut safe
+            };
+            if !group.is_empty() {
+                group.push(".dockerignore".to_string());
+            }
+        }
         let mut changes = Vec::new();
         if !safe.is_empty() {
             changes.push(ContextChange {
