@@ -8,6 +8,8 @@
 //! - [`build_log`]: steps, cache hits and failures read from build logs.
 //! - [`tree_diff`]: filesystems from `docker export`, their differences,
 //!   and which paths are expected to differ.
+//! - [`explain`]: differences a rewrite explains (a new base image, new
+//!   `.dockerignore` lines).
 //! - [`config_diff`]: the images' runtime configuration compared.
 //! - [`report`]: the verdict and the text and JSON output.
 
@@ -15,6 +17,7 @@ pub mod build_log;
 pub mod config_diff;
 pub mod context_copy;
 pub mod engine;
+pub mod explain;
 mod interrupt;
 pub mod report;
 pub mod tree_diff;
@@ -381,7 +384,16 @@ impl Verifier<'_> {
             (before.join().expect("export thread"), after)
         });
         let (before_tree, after_tree) = (before_tree?, after_tree?);
-        let files = tree_diff::diff(&before_tree, &after_tree);
+        let mut files = tree_diff::diff(&before_tree, &after_tree);
+        self.explain_by_base_image(
+            report,
+            &original,
+            &outcome,
+            &label,
+            &mut files,
+            (&before_tree, &after_tree),
+        );
+        explain_by_new_ignore(&outcome, args.target.as_deref(), &mut files);
         report.totals = files.totals();
         report.only_before = files.only_before;
         report.only_after = files.only_after;
@@ -402,6 +414,50 @@ impl Verifier<'_> {
             ));
         }
         Ok(())
+    }
+
+    /// When the rewrite gives the final stage another base image, exports
+    /// both base images and marks as expected what differs between the
+    /// final images just as it differs between the bases. A base image
+    /// that cannot be exported leaves the differences unexpected.
+    fn explain_by_base_image(
+        &self,
+        report: &FileReport,
+        original: &str,
+        outcome: &Outcome,
+        label: &str,
+        files: &mut tree_diff::TreeDiff,
+        (before_tree, after_tree): (&tree_diff::FileTree, &tree_diff::FileTree),
+    ) {
+        let target = self.args.target.as_deref();
+        let (Some(old_base), Some(new_base)) = (
+            explain::final_base_image(original, target),
+            explain::final_base_image(&outcome.text, target),
+        ) else {
+            return;
+        };
+        if old_base == new_base || !files.has_unexpected() {
+            return;
+        }
+        self.progress.note(&format!(
+            "{}: comparing base images {old_base} and {new_base}",
+            report.path
+        ));
+        let (old_tree, new_tree) = std::thread::scope(|scope| {
+            let old = scope.spawn(|| self.engine.file_tree(&old_base, label));
+            let new = self.engine.file_tree(&new_base, label);
+            (old.join().expect("export thread"), new)
+        });
+        match (old_tree, new_tree) {
+            (Ok(old_tree), Ok(new_tree)) => files.explain(|path, _| {
+                explain::from_base_image(path, before_tree, after_tree, &old_tree, &new_tree)
+                    .then_some(tree_diff::Reason::BaseImage)
+            }),
+            (Err(error), _) | (_, Err(error)) => self.progress.note(&format!(
+                "{}: base image differences left unexpected: {error}",
+                report.path
+            )),
+        }
     }
 
     /// The rewritten Dockerfile goes to a temporary directory under the
@@ -574,6 +630,31 @@ impl Verifier<'_> {
             after_built: after.succeeded,
         })
     }
+}
+
+/// Marks as expected what the `.dockerignore` lines dockfix added keep out
+/// of a `COPY . DEST` of the final stage.
+fn explain_by_new_ignore(outcome: &Outcome, target: Option<&str>, files: &mut tree_diff::TreeDiff) {
+    let added: Vec<&str> = outcome
+        .context_changes
+        .iter()
+        .filter(|(_, change)| {
+            change
+                .path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().ends_with(".dockerignore"))
+        })
+        .flat_map(|(_, change)| change.lines.iter().map(String::as_str))
+        .collect();
+    if added.is_empty() {
+        return;
+    }
+    let added = crate::dockerignore::DockerIgnore::parse(&added.join("\n"));
+    let destinations = explain::context_root_destinations(&outcome.text, target);
+    files.explain(|path, change| {
+        explain::excluded_by_new_ignore(path, change, &destinations, &added)
+            .then_some(tree_diff::Reason::Dockerignore)
+    });
 }
 
 fn fix_summaries(outcome: &Outcome) -> Vec<FixSummary> {

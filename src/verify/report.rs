@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::config_diff::ConfigChange;
-use super::tree_diff::{ChangedPath, PathOnlyIn, Totals};
+use super::tree_diff::{ChangedPath, PathOnlyIn, Reason, Totals};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -338,6 +338,20 @@ impl FileReport {
             totals.unexpected_count,
             human_bytes(totals.unexpected_bytes),
         );
+        let explained: Vec<String> = [
+            (totals.expected_from_base_image_count, Reason::BaseImage),
+            (
+                totals.expected_from_dockerignore_count,
+                Reason::Dockerignore,
+            ),
+        ]
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, reason)| format!("{count} {}", reason.describe()))
+        .collect();
+        if !explained.is_empty() {
+            let _ = writeln!(out, "  expected: {}", explained.join(", "));
+        }
         let limit = |expected: bool| match (all, expected) {
             (true, _) => usize::MAX,
             (false, true) => 5,
@@ -360,8 +374,13 @@ impl FileReport {
                     limit(expected),
                     |out, index| {
                         let only = matching[index];
-                        let _ =
-                            writeln!(out, "      {:>10}  {}", human_bytes(only.size), only.path);
+                        let _ = writeln!(
+                            out,
+                            "      {:>10}  {}{}",
+                            human_bytes(only.size),
+                            only.path,
+                            reason_note(only.reason)
+                        );
                     },
                 );
             }
@@ -386,13 +405,25 @@ impl FileReport {
                     }
                     let _ = writeln!(
                         out,
-                        "      {:>10}  {} ({facts})",
+                        "      {:>10}  {} ({facts}){}",
                         human_bytes(changed.size.max(changed.size_before)),
-                        changed.path
+                        changed.path,
+                        reason_note(changed.reason)
                     );
                 },
             );
         }
+    }
+}
+
+/// ` [from the base image change]` after a path a rewrite explains;
+/// nothing for caches and lists (their list says so) or unexpected paths.
+fn reason_note(reason: Option<Reason>) -> String {
+    match reason {
+        Some(reason @ (Reason::BaseImage | Reason::Dockerignore)) => {
+            format!("  [{}]", reason.describe())
+        }
+        _ => String::new(),
     }
 }
 

@@ -214,12 +214,39 @@ fn under_pattern(path: &str, pattern: &str) -> bool {
     true
 }
 
+/// Why a difference is expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// Under one of [`EXPECTED_PATHS`].
+    PackageCache,
+    /// The final stage's base image changed (`slim-base-image`), and the
+    /// path differs in the same way between the two base images.
+    BaseImage,
+    /// Copied from the context before, excluded by the `.dockerignore`
+    /// lines dockfix added.
+    Dockerignore,
+}
+
+impl Reason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::PackageCache => "a package cache, list, log or /tmp",
+            Reason::BaseImage => "from the base image change",
+            Reason::Dockerignore => "excluded by the new .dockerignore",
+        }
+    }
+}
+
 /// A path in one image only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PathOnlyIn {
     pub path: String,
     pub size: u64,
     pub expected: bool,
+    /// Why it is expected (absent when it is not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
     #[serde(rename = "type")]
     pub kind: Kind,
 }
@@ -232,12 +259,23 @@ pub struct ChangedPath {
     pub size: u64,
     pub size_before: u64,
     pub expected: bool,
+    /// Why it is expected (absent when it is not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
     /// What differs: `type`, `size`, `mode`, `owner`, `content`, `link`.
     pub differences: Vec<&'static str>,
     /// Kind, mode and owner before and after when they differ, such as
     /// `file 0644 0:0`.
     pub before: String,
     pub after: String,
+}
+
+/// Which list a difference is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    OnlyBefore,
+    OnlyAfter,
+    Changed,
 }
 
 /// Counts and bytes of a comparison.
@@ -251,6 +289,10 @@ pub struct Totals {
     /// Paths in any of the three lists that are not expected.
     pub unexpected_count: usize,
     pub unexpected_bytes: u64,
+    /// Expected differences explained by the base image change.
+    pub expected_from_base_image_count: usize,
+    /// Expected differences explained by the new `.dockerignore`.
+    pub expected_from_dockerignore_count: usize,
 }
 
 /// How two filesystems differ; each list largest first.
@@ -269,7 +311,22 @@ impl TreeDiff {
             .chain(&self.only_after)
             .filter(|only| !only.expected);
         let unexpected_changed = self.changed.iter().filter(|changed| !changed.expected);
+        let reasons: Vec<Option<Reason>> = self
+            .only_before
+            .iter()
+            .chain(&self.only_after)
+            .map(|only| only.reason)
+            .chain(self.changed.iter().map(|changed| changed.reason))
+            .collect();
+        let count_of = |wanted: Reason| {
+            reasons
+                .iter()
+                .filter(|reason| **reason == Some(wanted))
+                .count()
+        };
         Totals {
+            expected_from_base_image_count: count_of(Reason::BaseImage),
+            expected_from_dockerignore_count: count_of(Reason::Dockerignore),
             only_before_count: self.only_before.len(),
             only_before_bytes: self.only_before.iter().map(|only| only.size).sum(),
             only_after_count: self.only_after.len(),
@@ -280,6 +337,28 @@ impl TreeDiff {
                 + unexpected_changed
                     .map(|changed| changed.size.max(changed.size_before))
                     .sum::<u64>(),
+        }
+    }
+
+    /// Marks each unexpected path for which `explain` gives a reason as
+    /// expected, with that reason.
+    pub fn explain(&mut self, explain: impl Fn(&str, Change) -> Option<Reason>) {
+        for (list, change) in [
+            (&mut self.only_before, Change::OnlyBefore),
+            (&mut self.only_after, Change::OnlyAfter),
+        ] {
+            for only in list.iter_mut().filter(|only| !only.expected) {
+                if let Some(reason) = explain(&only.path, change) {
+                    only.expected = true;
+                    only.reason = Some(reason);
+                }
+            }
+        }
+        for changed in self.changed.iter_mut().filter(|changed| !changed.expected) {
+            if let Some(reason) = explain(&changed.path, Change::Changed) {
+                changed.expected = true;
+                changed.reason = Some(reason);
+            }
         }
     }
 
@@ -302,6 +381,7 @@ pub fn diff(before: &FileTree, after: &FileTree) -> TreeDiff {
                         size: new.size,
                         size_before: old.size,
                         expected: is_expected(path),
+                        reason: is_expected(path).then_some(Reason::PackageCache),
                         differences,
                         before: describe(old),
                         after: describe(new),
@@ -329,6 +409,7 @@ fn only_in(path: &str, entry: &Entry) -> PathOnlyIn {
         path: path.to_string(),
         size: entry.size,
         expected: is_expected(path),
+        reason: is_expected(path).then_some(Reason::PackageCache),
         kind: entry.kind,
     }
 }
