@@ -298,7 +298,11 @@ fn dockerignore_is_diffed_written_once_and_then_clean() {
     let output = run(&[&only[..], &["--write", "."]].concat(), dir.path());
     assert_eq!(output.status.code(), Some(0));
     let written = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
-    assert!(written.ends_with(".git\nnode_modules\n"), "{written}");
+    // A new file excludes itself: `COPY . .` must not put it in the image.
+    assert!(
+        written.ends_with(".git\nnode_modules\n.dockerignore\n"),
+        "{written}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -148,32 +148,39 @@ fn verify_builds_compares_and_judges() {
         report["rebuild"]["after_steps"]
     );
 
-    // dockerignore: the image loses /app/.git and gains /app/.dockerignore,
-    // differences a user must see.
+    // dockerignore: the image loses /app/.git, excluded by the new
+    // .dockerignore (which excludes itself, so nothing is gained).
     let copied = context(&format!("FROM {BASE_IMAGE}\nCOPY . /app\n"));
     std::fs::create_dir(copied.path().join(".git")).unwrap();
     std::fs::write(copied.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     let output = verify(copied.path(), &["--output-format", "json", "-q"]);
     let report = json_report(&output);
-    assert_eq!(report["verdict"], "different", "{report:#}");
-    assert_eq!(output.status.code(), Some(1));
-    let only_before: Vec<&str> = report["only_before"]
+    assert_eq!(report["verdict"], "equivalent", "{report:#}");
+    assert_eq!(output.status.code(), Some(0));
+    let head = report["only_before"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|only| only["path"].as_str().unwrap())
-        .collect();
-    assert!(only_before.contains(&"/app/.git/HEAD"), "{report:#}");
-    assert_eq!(report["only_after"][0]["path"], "/app/.dockerignore");
-    assert_eq!(report["only_after"][0]["expected"], false);
+        .find(|only| only["path"] == "/app/.git/HEAD")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(head["expected"], true);
+    assert_eq!(head["reason"], "dockerignore");
+    assert_eq!(report["only_after"], serde_json::json!([]), "{report:#}");
+    assert_eq!(report["totals"]["expected_from_dockerignore_count"], 2);
     assert!(!copied.path().join(".dockerignore").exists());
 
     // The text report shows the same facts.
     let output = verify(copied.path(), &["-q"]);
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.starts_with("Dockerfile: different ("), "{text}");
-    assert!(text.contains("only after, UNEXPECTED:"), "{text}");
-    assert!(text.contains("/app/.dockerignore"), "{text}");
+    assert!(text.starts_with("Dockerfile: equivalent"), "{text}");
+    assert!(
+        text.contains("expected: 2 excluded by the new .dockerignore"),
+        "{text}"
+    );
+    assert!(
+        text.contains("/app/.git/HEAD  [excluded by the new .dockerignore]"),
+        "{text}"
+    );
 
     // An original that does not build: nothing to compare, exit 2. It
     // fails only when --build-arg reaches the build.
