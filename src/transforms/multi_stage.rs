@@ -8,6 +8,7 @@ use crate::shell::{Script, SimpleCommand};
 use crate::syntax::image_ref::ImageRef;
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 use crate::transforms::workdir::{Dir, workdir_before};
+use crate::transforms::package_cache_flags::NPM_CACHE_CLEAN;
 
 pub struct MultiStage;
 
@@ -1214,12 +1215,12 @@ fn node_app<'f>(
     let (lock, install) = if manager == Some(Manager::Yarn) {
         (
             "yarn.lock",
-            "RUN yarn install --frozen-lockfile --production && yarn cache clean",
+            "RUN yarn install --frozen-lockfile --production && yarn cache clean".to_string(),
         )
     } else if build.exists("package-lock.json") {
         (
             "package-lock.json",
-            "RUN npm ci --omit=dev && npm cache clean --force",
+            format!("RUN npm ci --omit=dev && {NPM_CACHE_CLEAN}"),
         )
     } else {
         return Err("no lock file for a reproducible production install".into());
