@@ -7,8 +7,8 @@ use crate::shell::packages::{self, Manager};
 use crate::shell::{Script, SimpleCommand};
 use crate::syntax::image_ref::ImageRef;
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
-use crate::transforms::workdir::{Dir, workdir_before};
 use crate::transforms::package_cache_flags::NPM_CACHE_CLEAN;
+use crate::transforms::workdir::{Dir, workdir_before};
 
 pub struct MultiStage;
 

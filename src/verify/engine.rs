@@ -19,6 +19,7 @@ use serde_json::Value;
 use wait_timeout::ChildExt;
 
 use super::build_log::BuildLog;
+use super::dpkg::{self, Dpkg};
 use super::tree_diff::{self, FileTree};
 
 /// Which builder `docker build` runs.
@@ -39,6 +40,8 @@ pub struct BuildOptions {
     pub build_args: Vec<String>,
     pub target: Option<String>,
     pub platform: Option<String>,
+    /// Build every step again (`--no-cache`).
+    pub no_cache: bool,
 }
 
 /// One build: the Dockerfile may lie outside the context (`-f`).
@@ -65,6 +68,12 @@ pub struct ImageFacts {
     pub layers: usize,
     /// `.Config`: environment, command, user and the rest.
     pub config: Value,
+}
+
+/// An image's files, and its package database.
+pub struct ImageFiles {
+    pub tree: FileTree,
+    pub dpkg: Dpkg,
 }
 
 /// A command's result inside a container.
@@ -206,6 +215,9 @@ impl Engine {
         if let Some(platform) = &options.platform {
             command.arg("--platform").arg(platform);
         }
+        if options.no_cache {
+            command.arg("--no-cache");
+        }
         command.arg(request.context);
         let started = Instant::now();
         let mut log = BuildLog::default();
@@ -251,7 +263,7 @@ impl Engine {
 
     /// The image's filesystem, read from `docker export` of a container
     /// created (never started) from it.
-    pub fn file_tree(&self, image: &str, label: &str) -> Result<FileTree, String> {
+    pub fn file_tree(&self, image: &str, label: &str) -> Result<ImageFiles, String> {
         let mut create = self.command();
         // The command is never run; an image without CMD needs one to create.
         create.args(["create", "--label", label, image, "dockfix-verify-export"]);
@@ -269,7 +281,7 @@ impl Engine {
         tree.map_err(|error| format!("docker export {image}: {error}"))
     }
 
-    fn export(&self, container: &str) -> Result<FileTree, String> {
+    fn export(&self, container: &str) -> Result<ImageFiles, String> {
         let mut export = self.command();
         export
             .args(["export", container])
@@ -278,7 +290,12 @@ impl Engine {
         let mut child = export.spawn().map_err(|error| self.spawn_error(error))?;
         let stderr = child.stderr.take().map(drain_in_background);
         let stdout = child.stdout.take().expect("piped stdout");
-        let tree = tree_diff::read_tar(BufReader::with_capacity(1 << 16, stdout));
+        let tree =
+            tree_diff::read_tar_keeping(BufReader::with_capacity(1 << 16, stdout), dpkg::wanted)
+                .map(|(tree, kept)| ImageFiles {
+                    tree,
+                    dpkg: Dpkg::read(&kept),
+                });
         let status = child.wait().map_err(|error| error.to_string())?;
         let stderr = stderr
             .and_then(|handle| handle.join().ok())

@@ -10,12 +10,15 @@
 //!   and which paths are expected to differ.
 //! - [`explain`]: differences a rewrite explains (a new base image, new
 //!   `.dockerignore` lines).
+//! - [`dpkg`]: the images' package databases, and the differences a new
+//!   base image explains through them.
 //! - [`config_diff`]: the images' runtime configuration compared.
 //! - [`report`]: the verdict and the text and JSON output.
 
 pub mod build_log;
 pub mod config_diff;
 pub mod context_copy;
+pub mod dpkg;
 pub mod engine;
 pub mod explain;
 mod interrupt;
@@ -34,7 +37,7 @@ use crate::config::{Overrides, Settings};
 use crate::context_files;
 use crate::discovery::{self, Found};
 use crate::engine::Outcome;
-use engine::{BuildOptions, BuildOutcome, BuildRequest, Builder, Engine};
+use engine::{BuildOptions, BuildOutcome, BuildRequest, Builder, Engine, ImageFiles};
 use report::{BuildSummary, FileReport, FixSummary, RebuildComparison, RunComparison, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -118,6 +121,7 @@ impl VerifyArgs {
             build_args: self.build_args.clone(),
             target: self.target.clone(),
             platform: self.platform.clone(),
+            no_cache: false,
         }
     }
 }
@@ -378,22 +382,30 @@ impl Verifier<'_> {
         self.progress
             .note(&format!("{}: comparing filesystems", report.path));
         // The two exports overlap: each mostly waits for the engine's tar.
-        let (before_tree, after_tree) = std::thread::scope(|scope| {
+        let (before_files, after_files) = std::thread::scope(|scope| {
             let before = scope.spawn(|| self.engine.file_tree(&before_tag, &label));
             let after = self.engine.file_tree(&after_tag, &label);
             (before.join().expect("export thread"), after)
         });
-        let (before_tree, after_tree) = (before_tree?, after_tree?);
-        let mut files = tree_diff::diff(&before_tree, &after_tree);
+        let (before_files, after_files) = (before_files?, after_files?);
+        let mut files = tree_diff::diff(&before_files.tree, &after_files.tree);
         self.explain_by_base_image(
             report,
             &original,
             &outcome,
             &label,
             &mut files,
-            (&before_tree, &after_tree),
+            (&before_files, &after_files),
         );
         explain_by_new_ignore(&outcome, args.target.as_deref(), &mut files);
+        self.explain_by_building_again(
+            report,
+            &workspace,
+            &label,
+            &mut images,
+            &before_files.tree,
+            &mut files,
+        )?;
         report.totals = files.totals();
         report.only_before = files.only_before;
         report.only_after = files.only_after;
@@ -427,7 +439,7 @@ impl Verifier<'_> {
         outcome: &Outcome,
         label: &str,
         files: &mut tree_diff::TreeDiff,
-        (before_tree, after_tree): (&tree_diff::FileTree, &tree_diff::FileTree),
+        (before, after): (&ImageFiles, &ImageFiles),
     ) {
         let target = self.args.target.as_deref();
         let (Some(old_base), Some(new_base)) = (
@@ -449,15 +461,100 @@ impl Verifier<'_> {
             (old.join().expect("export thread"), new)
         });
         match (old_tree, new_tree) {
-            (Ok(old_tree), Ok(new_tree)) => files.explain(|path, _| {
-                explain::from_base_image(path, before_tree, after_tree, &old_tree, &new_tree)
+            (Ok(old_base), Ok(new_base)) => {
+                files.explain(|path, _| {
+                    explain::from_base_image(
+                        path,
+                        &before.tree,
+                        &after.tree,
+                        &old_base.tree,
+                        &new_base.tree,
+                    )
                     .then_some(tree_diff::Reason::BaseImage)
-            }),
+                });
+                let databases = dpkg::Databases {
+                    before: &before.dpkg,
+                    after: &after.dpkg,
+                    old_base: &old_base.dpkg,
+                    new_base: &new_base.dpkg,
+                };
+                files.explain(|path, change| databases.explain(path, change));
+            }
             (Err(error), _) | (_, Err(error)) => self.progress.note(&format!(
                 "{}: base image differences left unexpected: {error}",
                 report.path
             )),
         }
+    }
+
+    /// When all that is left unexpected is file content (no path only in
+    /// one image, no mode or owner change), builds the original once more
+    /// without the cache: what differs between two builds of the same
+    /// Dockerfile (a C extension compiled again, the pip `RECORD` that
+    /// hashes it) is the build's own noise, not the rewrite's doing. Other
+    /// differences skip the extra build: they make the verdict whatever
+    /// the noise.
+    fn explain_by_building_again(
+        &self,
+        report: &FileReport,
+        workspace: &Workspace,
+        label: &str,
+        images: &mut Images,
+        before_tree: &tree_diff::FileTree,
+        files: &mut tree_diff::TreeDiff,
+    ) -> Result<(), String> {
+        let content_only = |changed: &tree_diff::ChangedPath| {
+            changed
+                .differences
+                .iter()
+                .all(|difference| matches!(*difference, "size" | "content"))
+        };
+        let unexpected_only_in = files
+            .only_before
+            .iter()
+            .chain(&files.only_after)
+            .any(|only| !only.expected);
+        let unexpected_changed: Vec<&tree_diff::ChangedPath> = files
+            .changed
+            .iter()
+            .filter(|changed| !changed.expected)
+            .collect();
+        if unexpected_only_in
+            || unexpected_changed.is_empty()
+            || !unexpected_changed
+                .iter()
+                .all(|changed| content_only(changed))
+        {
+            return Ok(());
+        }
+        let again_tag = workspace.tag("before-again");
+        let options = BuildOptions {
+            no_cache: true,
+            ..self.args.build_options()
+        };
+        let again = self.build(
+            &report.path,
+            "before again (is the build reproducible?)",
+            &workspace.context,
+            &workspace.original_dockerfile,
+            &again_tag,
+            label,
+            &options,
+        )?;
+        images.tags.push(again_tag.clone());
+        if !again.succeeded {
+            self.progress.note(&format!(
+                "{}: the second build of the original failed; differences left unexpected",
+                report.path
+            ));
+            return Ok(());
+        }
+        let again = self.engine.file_tree(&again_tag, label)?;
+        files.explain(|path, change| {
+            (change == tree_diff::Change::Changed && again.tree.get(path) != before_tree.get(path))
+                .then_some(tree_diff::Reason::NotReproducible)
+        });
+        Ok(())
     }
 
     /// The rewritten Dockerfile goes to a temporary directory under the

@@ -344,6 +344,10 @@ impl FileReport {
                 totals.expected_from_dockerignore_count,
                 Reason::Dockerignore,
             ),
+            (
+                totals.expected_not_reproducible_count,
+                Reason::NotReproducible,
+            ),
         ]
         .into_iter()
         .filter(|(count, _)| *count > 0)
@@ -420,10 +424,8 @@ impl FileReport {
 /// nothing for caches and lists (their list says so) or unexpected paths.
 fn reason_note(reason: Option<Reason>) -> String {
     match reason {
-        Some(reason @ (Reason::BaseImage | Reason::Dockerignore)) => {
-            format!("  [{}]", reason.describe())
-        }
-        _ => String::new(),
+        Some(Reason::PackageCache) | None => String::new(),
+        Some(reason) => format!("  [{}]", reason.describe()),
     }
 }
 

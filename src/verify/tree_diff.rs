@@ -57,8 +57,18 @@ pub type FileTree = BTreeMap<String, Entry>;
 /// hold the same files count as the same whichever copy the tar names
 /// first.
 pub fn read_tar(reader: impl Read) -> io::Result<FileTree> {
+    read_tar_keeping(reader, |_| false).map(|(tree, _)| tree)
+}
+
+/// [`read_tar`], also keeping the content of the regular files `keep`
+/// chooses (path to bytes), such as the package database.
+pub fn read_tar_keeping(
+    reader: impl Read,
+    keep: impl Fn(&str) -> bool,
+) -> io::Result<(FileTree, BTreeMap<String, Vec<u8>>)> {
     let mut archive = tar::Archive::new(reader);
     let mut tree = FileTree::new();
+    let mut kept = BTreeMap::new();
     for entry in archive.entries()? {
         let mut entry = entry?;
         let path = absolute(&entry.path()?.to_string_lossy());
@@ -104,7 +114,15 @@ pub fn read_tar(reader: impl Read) -> io::Result<FileTree> {
             tar::EntryType::Fifo => simple(Kind::Fifo, mode, uid, gid),
             _ => {
                 let size = entry.size();
-                let hash = hash_content(&path, &mut entry)?;
+                let hash = if keep(&path) {
+                    let mut content = Vec::new();
+                    entry.read_to_end(&mut content)?;
+                    let hash = hash_content(&path, &mut content.as_slice())?;
+                    kept.insert(path.clone(), content);
+                    hash
+                } else {
+                    hash_content(&path, &mut entry)?
+                };
                 Entry {
                     size,
                     content_hash: Some(hash),
@@ -114,7 +132,7 @@ pub fn read_tar(reader: impl Read) -> io::Result<FileTree> {
         };
         tree.insert(path, facts);
     }
-    Ok(tree)
+    Ok((tree, kept))
 }
 
 fn simple(kind: Kind, mode: u32, uid: u64, gid: u64) -> Entry {
@@ -223,9 +241,19 @@ pub enum Reason {
     /// The final stage's base image changed (`slim-base-image`), and the
     /// path differs in the same way between the two base images.
     BaseImage,
+    /// The final stage's base image changed, and the path belongs to
+    /// packages that apt resolved differently on the new base (see
+    /// [`super::dpkg`]), or is dpkg's record of that package set.
+    BasePackages,
+    /// The final stage's base image changed, and the new base's dpkg
+    /// configuration leaves the path out of every package (`path-exclude`).
+    BaseDpkgExcludes,
     /// Copied from the context before, excluded by the `.dockerignore`
     /// lines dockfix added.
     Dockerignore,
+    /// The original Dockerfile, built twice, gives different bytes here:
+    /// the build is not reproducible, so no fix made the difference.
+    NotReproducible,
 }
 
 impl Reason {
@@ -233,7 +261,10 @@ impl Reason {
         match self {
             Reason::PackageCache => "a package cache, list, log or /tmp",
             Reason::BaseImage => "from the base image change",
+            Reason::BasePackages => "packages apt resolved differently on the new base image",
+            Reason::BaseDpkgExcludes => "left out by the new base image's dpkg path-exclude",
             Reason::Dockerignore => "excluded by the new .dockerignore",
+            Reason::NotReproducible => "differs between two builds of the original too",
         }
     }
 }
@@ -289,10 +320,14 @@ pub struct Totals {
     /// Paths in any of the three lists that are not expected.
     pub unexpected_count: usize,
     pub unexpected_bytes: u64,
-    /// Expected differences explained by the base image change.
+    /// Expected differences explained by the base image change (its own
+    /// files, the packages apt resolved differently on it, its dpkg
+    /// exclusions).
     pub expected_from_base_image_count: usize,
     /// Expected differences explained by the new `.dockerignore`.
     pub expected_from_dockerignore_count: usize,
+    /// Expected differences the original makes between two of its builds.
+    pub expected_not_reproducible_count: usize,
 }
 
 /// How two filesystems differ; each list largest first.
@@ -325,7 +360,10 @@ impl TreeDiff {
                 .count()
         };
         Totals {
-            expected_from_base_image_count: count_of(Reason::BaseImage),
+            expected_from_base_image_count: count_of(Reason::BaseImage)
+                + count_of(Reason::BasePackages)
+                + count_of(Reason::BaseDpkgExcludes),
+            expected_not_reproducible_count: count_of(Reason::NotReproducible),
             expected_from_dockerignore_count: count_of(Reason::Dockerignore),
             only_before_count: self.only_before.len(),
             only_before_bytes: self.only_before.iter().map(|only| only.size).sum(),
