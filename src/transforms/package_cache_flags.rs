@@ -290,6 +290,10 @@ fn fixes_for_script(
     let mut fixes = Vec::new();
     let mut npm_installs = false;
     let mut yarn_installs = false;
+    // `yarn global add` exists in Yarn 1 only (Yarn 2+ removed `global`),
+    // so when it succeeds the yarn on PATH is Yarn 1, whose cache holds
+    // downloads only: the global packages live in ~/.config/yarn/global.
+    let mut yarn_global_adds = false;
     for command in &commands {
         let Some(subcommand_word) = command.subcommand_word else {
             if command.manager == Manager::Yarn && command.options.is_empty() {
@@ -384,6 +388,11 @@ fn fixes_for_script(
             }
             (Manager::Npm, Some("ci" | "install" | "i")) => npm_installs = true,
             (Manager::Yarn, Some("install")) => yarn_installs = true,
+            (Manager::Yarn, Some("global"))
+                if command.args.first().and_then(|a| a.as_deref()) == Some("add") =>
+            {
+                yarn_global_adds = true
+            }
             _ => {}
         }
     }
@@ -411,7 +420,7 @@ fn fixes_for_script(
     if npm_installs && !cleans(Manager::Npm) && !cache_mounted(cache_targets, &["/root/.npm"]) {
         fixes.extend(append(file, run, script, NPM_CACHE_CLEAN, "npm"));
     }
-    if yarn_installs
+    if (yarn_installs || yarn_global_adds)
         && !cleans(Manager::Yarn)
         && !cache_mounted(
             cache_targets,
@@ -422,7 +431,12 @@ fn fixes_for_script(
             ],
         )
     {
-        match yarn_cache_clean_safety(site, run) {
+        let safety = if yarn_installs {
+            yarn_cache_clean_safety(site, run)
+        } else {
+            Ok(Safety::Safe)
+        };
+        match safety {
             Ok(safety) => fixes.extend(
                 append(file, run, script, "yarn cache clean", "yarn")
                     .map(|fix| Fix { safety, ..fix }),

@@ -1,5 +1,6 @@
 #![doc = include_str!("../../../transforms/multi-stage/README.md")]
 
+mod c;
 mod dotnet;
 mod go;
 mod java;
@@ -239,6 +240,9 @@ fn analyse<'f>(
     if !node.is_empty() {
         return node::node_app(file, stage, context, map, &image, &image_text);
     }
+    if let Some((_, runtime)) = runtimes_for(&["c"]).first() {
+        return c::c(file, stage, runtime, map, &image, &image_text);
+    }
     Err(format!(
         "no runtime in the base-image map for `{repository}`"
     ))
@@ -464,6 +468,28 @@ fn sizes_note(runtime: &Runtime, builder: &str, runtime_image: &str) -> String {
         }
         _ => format!("{builder} -> {runtime_image}"),
     }
+}
+
+/// The two steps that carry an artefact's shared libraries into a runtime
+/// stage that starts from a fresh image: in the build stage, `ldd` over
+/// what `ldd_command` names and `dpkg -S` give the Debian packages that own
+/// the libraries, written to `packages_file`; in the runtime stage, apt
+/// installs those it lacks. Without them `import psycopg2` fails on a
+/// missing `libpq.so.5`. One `sh -c` each: the engine's shell guard lets a
+/// rewrite add simple commands only, and these steps need pipelines.
+fn runtime_package_lines(ldd_command: &str, packages_file: &str) -> (String, String) {
+    let list = format!(
+        r#"RUN sh -c '{ldd_command} 2>/dev/null | grep -o "=> /[^ ]*" | sed "s|.*/|*/|" | sort -u | xargs -r dpkg -S 2>/dev/null | grep -v "^diversion" | sed "s/[:,].*//" | sort -u > {packages_file}'"#
+    );
+    let install = format!(
+        r#"RUN sh -c 'dpkg-query -W -f "\${{Package}}\n" | sort > /tmp/installed-packages && comm -13 /tmp/installed-packages {packages_file} > /tmp/missing-packages' && xargs -r -a /tmp/missing-packages sh -c 'apt-get update && apt-get install -y --no-install-recommends "$@" && rm -rf /var/lib/apt/lists/*' sh && rm -f /tmp/installed-packages /tmp/missing-packages{}"#,
+        if packages_file.starts_with("/tmp/") {
+            format!(" {packages_file}")
+        } else {
+            String::new()
+        }
+    );
+    (list, install)
 }
 
 /// Shell-form `CMD`/`ENTRYPOINT` and `HEALTHCHECK` need a shell the runtime

@@ -95,14 +95,11 @@ pub(super) fn python<'f>(
     } else {
         format!("{venv} {app_dir}")
     };
-    // One `sh -c` each: the engine's shell guard lets a rewrite add simple
-    // commands only, and these steps need pipelines.
-    let list_packages = format!(
-        r#"RUN sh -c 'find {library_search} -name "*.so*" -type f -exec ldd {{}} + 2>/dev/null | grep -o "=> /[^ ]*" | sed "s|.*/|*/|" | sort -u | xargs -r dpkg -S 2>/dev/null | grep -v "^diversion" | sed "s/[:,].*//" | sort -u > {packages_file}'"#
+    let (list_packages, install_packages) = runtime_package_lines(
+        &format!(r#"find {library_search} -name "*.so*" -type f -exec ldd {{}} +"#),
+        &packages_file,
     );
-    runtime_lines.push(format!(
-        r#"RUN sh -c 'dpkg-query -W -f "\${{Package}}\n" | sort > /tmp/installed-packages && comm -13 /tmp/installed-packages {packages_file} > /tmp/missing-packages' && xargs -r -a /tmp/missing-packages sh -c 'apt-get update && apt-get install -y --no-install-recommends "$@" && rm -rf /var/lib/apt/lists/*' sh && rm -f /tmp/installed-packages /tmp/missing-packages"#
-    ));
+    runtime_lines.push(install_packages);
     let mut left_behind = "compilers and headers of the full image".to_string();
     if !apt_packages.is_empty() {
         left_behind.push_str(&format!(
