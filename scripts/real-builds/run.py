@@ -511,6 +511,11 @@ def render_table(results):
             elif outcome == "FAIL":
                 marks.append(f"{mode}: FAIL")
         name = f"`{entry['name']}`" + (f" ({'; '.join(marks)})" if marks else "")
+        if all(entry[mode].get("verdict") == "unchanged" for mode in MODES):
+            # verify builds nothing when dockfix changes nothing: the
+            # context is a case that dockfix must leave alone.
+            lines.append(f"| {name} | nothing to fix (verdict `unchanged`, safe and `--unsafe`): a case dockfix must leave alone | | | | | | |")
+            continue
         lines.append(
             f"| {name} | {megabytes(before)} | {megabytes(safe_after)} | {percent_text(saved_percent(before, safe_after))} "
             f"| {megabytes(unsafe_after)} | {percent_text(saved_percent(before, unsafe_after))} "
