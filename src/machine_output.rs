@@ -222,6 +222,7 @@ mod tests {
                 end: (3, 4),
             },
             edits: vec![Edit::replace(11..19, " && ")],
+            effects: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::OnceLock;
 
 use dockfix::config::Settings;
 use dockfix::engine::{self, Context, Policy};
@@ -86,36 +87,47 @@ fn shells() -> Vec<&'static str> {
 }
 
 /// Stub programs: each logs its name and arguments; `fail` also exits 1;
-/// `install-early NAME` puts a program NAME that logs `NAME (early)` in a
-/// directory that comes earlier on PATH than the stubs.
+/// `install-early NAME` puts a program NAME that logs `NAME (early)` in the
+/// build's own directory `$EARLY`, which comes earlier on PATH than the
+/// stubs. The stubs are written once per test process, before any test
+/// runs a shell: an executable written while another test thread forks can
+/// fail to run with "Text file busy" (the child holds the open file until
+/// it execs), which made a stub's log line go missing now and then.
+fn shared_stubs() -> &'static Path {
+    static STUBS: OnceLock<tempfile::TempDir> = OnceLock::new();
+    STUBS
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let write = |name: &str, script: &str| {
+                let path = dir.path().join(name);
+                std::fs::write(&path, script).unwrap();
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            };
+            for name in ["apt-get", "apk", "pip", "make", "tool", "sha256sum", "ok"] {
+                write(name, &format!("#!/bin/sh\necho \"{name} $*\" >> \"$LOG\"\n"));
+            }
+            write("fail", "#!/bin/sh\necho \"fail $*\" >> \"$LOG\"\nexit 1\n");
+            write(
+                "install-early",
+                "#!/bin/sh\necho \"install-early $*\" >> \"$LOG\"\n\
+                 printf '#!/bin/sh\\necho \"%s (early) $*\" >> \"$LOG\"\\n' \"$1\" > \"$EARLY/$1\"\n\
+                 chmod +x \"$EARLY/$1\"\n",
+            );
+            dir
+        })
+        .path()
+}
+
+/// The PATH of one build: its own early directory, then the stubs.
 fn stubs(root: &Path) -> String {
     let early = root.join("early");
-    let late = root.join("late");
     std::fs::create_dir_all(&early).unwrap();
-    std::fs::create_dir_all(&late).unwrap();
-    let write = |name: &str, script: String| {
-        let path = late.join(name);
-        std::fs::write(&path, script).unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    };
-    for name in ["apt-get", "apk", "pip", "make", "tool", "sha256sum", "ok"] {
-        write(name, format!("#!/bin/sh\necho \"{name} $*\" >> \"$LOG\"\n"));
-    }
-    write(
-        "fail",
-        "#!/bin/sh\necho \"fail $*\" >> \"$LOG\"\nexit 1\n".into(),
-    );
-    write(
-        "install-early",
-        format!(
-            "#!/bin/sh\necho \"install-early $*\" >> \"$LOG\"\n\
-             printf '#!/bin/sh\\necho \"%s (early) $*\" >> \"$LOG\"\\n' \"$1\" > {early}/\"$1\"\n\
-             chmod +x {early}/\"$1\"\n",
-            early = early.display()
-        ),
-    );
-    format!("{}:{}:/usr/bin:/bin", early.display(), late.display())
+    format!(
+        "{}:{}:/usr/bin:/bin",
+        early.display(),
+        shared_stubs().display()
+    )
 }
 
 fn shell_call(
@@ -133,6 +145,7 @@ fn shell_call(
         .current_dir(dir)
         .env("PATH", path)
         .env("LOG", log)
+        .env("EARLY", log.with_file_name("early"))
         .status()
         .unwrap()
         .success()

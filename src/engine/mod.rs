@@ -85,6 +85,21 @@ pub struct Fix {
     pub message: String,
     pub edits: Vec<Edit>,
     pub safety: Safety,
+    /// What the fix does to the built image, stated so that `dockfix
+    /// verify` can hold the real image to it.
+    pub effects: Vec<ImageEffect>,
+}
+
+/// A change a fix makes to the image on purpose. `dockfix verify` counts a
+/// difference as the fix's own only when a fix declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageEffect {
+    /// Deletes this file (an absolute path) from the image.
+    Removes(String),
+    /// Copies these build-context files (paths relative to the context)
+    /// into the image once more, in a layer of their own: the image grows
+    /// by their size, no more.
+    CopiesAgain(Vec<String>),
 }
 
 impl Fix {
@@ -93,7 +108,14 @@ impl Fix {
             message: message.into(),
             edits,
             safety: Safety::Safe,
+            effects: Vec::new(),
         }
+    }
+
+    /// The fix, declaring what it does to the image.
+    pub fn with_effect(mut self, effect: ImageEffect) -> Self {
+        self.effects.push(effect);
+        self
     }
 
     pub fn unsafe_(message: impl Into<String>, edits: Vec<Edit>) -> Self {
@@ -101,6 +123,7 @@ impl Fix {
             message: message.into(),
             edits,
             safety: Safety::Unsafe,
+            effects: Vec::new(),
         }
     }
 
@@ -196,6 +219,7 @@ pub struct AppliedFix {
     /// 1-based (line, column) positions, in that pass's text.
     pub span: Span,
     pub edits: Vec<Edit>,
+    pub effects: Vec<ImageEffect>,
 }
 
 /// A byte range with its 1-based line and byte column at either end.
@@ -331,6 +355,7 @@ pub fn run(
                         bytes,
                     },
                     edits: fix.edits.clone(),
+                    effects: fix.effects.clone(),
                 };
                 if refused
                     .iter()

@@ -1,6 +1,6 @@
 #![doc = include_str!("../../transforms/cleanup-same-layer/README.md")]
 
-use crate::engine::{Context, Edit, Fix, Safety, Transform};
+use crate::engine::{Context, Edit, Fix, ImageEffect, Safety, Transform};
 use crate::shell::invocations::Invocation;
 use crate::shell::packages::{self, Manager, PackageCommand};
 use crate::shell::{AndOr, Command, Script, ScriptSource, SimpleCommand, Terminator};
@@ -1029,10 +1029,26 @@ fn downloaded_archives(site: &Site, later: &Later) -> Vec<Fix> {
             continue;
         }
         if let Some(edit) = site.append(&format!("rm -f {file}")) {
-            fixes.push(Fix::safe(
-                format!("remove the downloaded `{file}` in the RUN that unpacked it (it would stay in the layer)"),
+            let mut fix = Fix::safe(
+                format!(
+                    "remove the downloaded `{file}` in the RUN that unpacked it (it would stay in the layer)"
+                ),
                 vec![edit],
-            ));
+            );
+            // A relative name is under the RUN's working directory when no
+            // `cd` comes before the download (none comes after: see above).
+            let moved_before = changes_directory.iter().any(|&at| at < command.range.start);
+            let path = match workdir::workdir_before(site.stage, site.index) {
+                _ if file.starts_with('/') => Some(file.clone()),
+                Dir::Known(dir) if !moved_before => {
+                    Some(format!("{}/{file}", dir.trim_end_matches('/')))
+                }
+                _ => None,
+            };
+            if let Some(path) = path {
+                fix = fix.with_effect(ImageEffect::Removes(path));
+            }
+            fixes.push(fix);
         }
         break;
     }

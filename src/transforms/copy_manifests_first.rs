@@ -1,7 +1,7 @@
 #![doc = include_str!("../../transforms/copy-manifests-first/README.md")]
 
 use crate::dockerignore::DockerIgnore;
-use crate::engine::{Context, Edit, Fix, Safety, Transform};
+use crate::engine::{Context, Edit, Fix, ImageEffect, Safety, Transform};
 use crate::shell::packages::{self, Manager};
 use crate::shell::{Script, SimpleCommand};
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
@@ -951,7 +951,9 @@ fn plan(
             )
         }
     };
-    Ok(Some(fix))
+    // The manifests land in the image twice (their own layer, then the
+    // whole context's): the image grows by their size.
+    Ok(Some(fix.with_effect(ImageEffect::CopiesAgain(needs.paths))))
 }
 
 /// The COPY instructions for `paths`: files of one directory together

@@ -36,7 +36,7 @@ use crate::cli::{self, exit};
 use crate::config::{Overrides, Settings};
 use crate::context_files;
 use crate::discovery::{self, Found};
-use crate::engine::Outcome;
+use crate::engine::{ImageEffect, Outcome};
 use engine::{BuildOptions, BuildOutcome, BuildRequest, Builder, Engine, ImageFiles};
 use report::{BuildSummary, FileReport, FixSummary, RebuildComparison, RunComparison, Verdict};
 
@@ -398,6 +398,8 @@ impl Verifier<'_> {
             (&before_files, &after_files),
         );
         explain_by_new_ignore(&outcome, args.target.as_deref(), &mut files);
+        explain_by_fix_effects(&outcome, &mut files);
+        report.expected_growth = expected_growth(&outcome, &workspace.context);
         self.explain_by_building_again(
             report,
             &workspace,
@@ -752,6 +754,63 @@ fn explain_by_new_ignore(outcome: &Outcome, target: Option<&str>, files: &mut tr
         explain::excluded_by_new_ignore(path, change, &destinations, &added)
             .then_some(tree_diff::Reason::Dockerignore)
     });
+}
+
+/// Files the applied fixes declare they delete, marked as theirs.
+fn explain_by_fix_effects(outcome: &Outcome, files: &mut tree_diff::TreeDiff) {
+    let removed: Vec<&str> = outcome
+        .applied
+        .iter()
+        .flat_map(|fix| &fix.effects)
+        .filter_map(|effect| match effect {
+            ImageEffect::Removes(path) => Some(path.as_str()),
+            ImageEffect::CopiesAgain(_) => None,
+        })
+        .collect();
+    files.explain(|path, change| {
+        (change == tree_diff::Change::OnlyBefore && removed.contains(&path))
+            .then_some(tree_diff::Reason::RemovedByFix)
+    });
+}
+
+/// The bytes of the build-context files the applied fixes copy into the
+/// image once more (copy-manifests-first's manifests), read from the
+/// context: the rewrite may be larger by that much and no more.
+fn expected_growth(outcome: &Outcome, context: &Path) -> Option<report::ExpectedGrowth> {
+    let files: Vec<String> = outcome
+        .applied
+        .iter()
+        .flat_map(|fix| &fix.effects)
+        .filter_map(|effect| match effect {
+            ImageEffect::CopiesAgain(paths) => Some(paths.clone()),
+            ImageEffect::Removes(_) => None,
+        })
+        .flatten()
+        .collect();
+    if files.is_empty() {
+        return None;
+    }
+    let bytes = files
+        .iter()
+        .map(|file| size_on_disk(&context.join(file)))
+        .sum();
+    Some(report::ExpectedGrowth { bytes, files })
+}
+
+/// A file's size, or the sum over a folder's files.
+fn size_on_disk(path: &Path) -> u64 {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => std::fs::read_dir(path)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|entry| size_on_disk(&entry.path()))
+                    .sum()
+            })
+            .unwrap_or(0),
+        Ok(meta) => meta.len(),
+        Err(_) => 0,
+    }
 }
 
 fn fix_summaries(outcome: &Outcome) -> Vec<FixSummary> {

@@ -103,9 +103,20 @@ pub struct FileReport {
     pub run: Option<RunComparison>,
     pub rebuild: Option<RebuildComparison>,
     pub totals: Totals,
+    /// Growth the fixes declare (manifests copied once more): a rewrite
+    /// larger by at most this much is not counted as larger.
+    pub expected_growth: Option<ExpectedGrowth>,
     /// Why the verdict is `different` (empty otherwise).
     pub reasons: Vec<String>,
     pub error: Option<String>,
+}
+
+/// Bytes a fix adds to the image on purpose, and the files they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpectedGrowth {
+    pub bytes: u64,
+    /// Build-context paths copied once more.
+    pub files: Vec<String>,
 }
 
 impl FileReport {
@@ -123,6 +134,7 @@ impl FileReport {
             run: None,
             rebuild: None,
             totals: Totals::default(),
+            expected_growth: None,
             reasons: Vec::new(),
             error: None,
         }
@@ -152,7 +164,11 @@ impl FileReport {
             );
         };
         let mut reasons = Vec::new();
-        if after.size_bytes > before.size_bytes {
+        let allowed = self
+            .expected_growth
+            .as_ref()
+            .map_or(0, |growth| growth.bytes);
+        if after.size_bytes > before.size_bytes.saturating_add(allowed) {
             reasons.push(format!(
                 "the rewrite is larger ({} more)",
                 human_bytes(after.size_bytes - before.size_bytes)
@@ -253,6 +269,18 @@ impl FileReport {
                 before.layers,
                 after.layers
             );
+            if let Some(growth) = &self.expected_growth
+                && delta > 0
+                && delta as u64 <= growth.bytes
+            {
+                let _ = writeln!(
+                    out,
+                    "  larger by {}, within the {} of {} that the fixes copy once more in their own layer",
+                    human_bytes(delta as u64),
+                    human_bytes(growth.bytes),
+                    growth.files.join(", ")
+                );
+            }
             self.write_config(&mut out);
             self.write_files(&mut out, all);
         }
@@ -348,6 +376,7 @@ impl FileReport {
                 totals.expected_not_reproducible_count,
                 Reason::NotReproducible,
             ),
+            (totals.expected_from_fixes_count, Reason::RemovedByFix),
         ]
         .into_iter()
         .filter(|(count, _)| *count > 0)
@@ -536,6 +565,20 @@ mod tests {
             )
         );
 
+        let mut manifests = with_fix();
+        manifests.after = built(150);
+        manifests.expected_growth = Some(ExpectedGrowth {
+            bytes: 50,
+            files: vec!["go.mod".into()],
+        });
+        assert_eq!(judged(manifests.clone()).0, Verdict::Equivalent);
+        assert!(
+            manifests
+                .to_text(false)
+                .contains("larger by 50 B, within the 50 B of go.mod")
+        );
+        manifests.expected_growth.as_mut().unwrap().bytes = 49;
+        assert_eq!(judged(manifests).0, Verdict::Different);
         let mut larger = with_fix();
         larger.after = built(2100);
         assert_eq!(

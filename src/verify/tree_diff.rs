@@ -251,6 +251,9 @@ pub enum Reason {
     /// Copied from the context before, excluded by the `.dockerignore`
     /// lines dockfix added.
     Dockerignore,
+    /// A fix declares that it deletes this file (`rm -f` of an archive
+    /// after unpacking it).
+    RemovedByFix,
     /// The original Dockerfile, built twice, gives different bytes here:
     /// the build is not reproducible, so no fix made the difference.
     NotReproducible,
@@ -265,6 +268,7 @@ impl Reason {
             Reason::BaseDpkgExcludes => "left out by the new base image's dpkg path-exclude",
             Reason::Dockerignore => "excluded by the new .dockerignore",
             Reason::NotReproducible => "differs between two builds of the original too",
+            Reason::RemovedByFix => "deleted by a fix that says so",
         }
     }
 }
@@ -328,6 +332,8 @@ pub struct Totals {
     pub expected_from_dockerignore_count: usize,
     /// Expected differences the original makes between two of its builds.
     pub expected_not_reproducible_count: usize,
+    /// Expected differences a fix declares (a file it deletes).
+    pub expected_from_fixes_count: usize,
 }
 
 /// How two filesystems differ; each list largest first.
@@ -364,6 +370,7 @@ impl TreeDiff {
                 + count_of(Reason::BasePackages)
                 + count_of(Reason::BaseDpkgExcludes),
             expected_not_reproducible_count: count_of(Reason::NotReproducible),
+            expected_from_fixes_count: count_of(Reason::RemovedByFix),
             expected_from_dockerignore_count: count_of(Reason::Dockerignore),
             only_before_count: self.only_before.len(),
             only_before_bytes: self.only_before.iter().map(|only| only.size).sum(),

@@ -727,7 +727,8 @@ fn is_intended(entry: &Invocation, earlier: &[Invocation]) -> bool {
         ["yum" | "dnf" | "microdnf", "clean", "all"] => true,
         ["zypper", "clean", "-a"] => true,
         // package-cache-flags: cache cleanup after an install.
-        ["npm", "cache", "clean", "--force"] => true,
+        ["npm", "cache", "clean", "--force"]
+        | ["npm", "cache", "clean", "--force", "--no-update-notifier"] => true,
         ["yarn", "cache", "clean"] => true,
         // package-cache-flags removes `apk update` when every `apk add`
         // gets --no-cache, which needs no index.

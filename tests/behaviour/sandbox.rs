@@ -18,6 +18,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const STUB_SCRIPT: &str = include_str!("stub.sh");
@@ -223,6 +224,27 @@ pub struct Observation {
     pub stderr: String,
 }
 
+/// The stub script every stub links to, written once per test process
+/// before any scenario runs a shell: an executable written while another
+/// test thread forks can fail to run with "Text file busy" (the forked
+/// child holds the open file until it execs). The folder is left in the
+/// temporary directory when the process ends.
+fn shared_stub_script() -> &'static Path {
+    static SCRIPT: OnceLock<PathBuf> = OnceLock::new();
+    SCRIPT.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("dockfix-behaviour-stub-script")
+            .tempdir()
+            .unwrap()
+            .keep();
+        set_mode(&dir, 0o755);
+        let script = dir.join("stub.sh");
+        std::fs::write(&script, STUB_SCRIPT).unwrap();
+        set_mode(&script, 0o755);
+        script
+    })
+}
+
 /// The stub directories of one scenario (one per shell variant).
 pub struct Stubs {
     dir: tempfile::TempDir,
@@ -245,9 +267,7 @@ impl Stubs {
                 std::os::unix::fs::symlink(path, real.join(tool)).unwrap();
             }
         }
-        let script = dir.path().join("stub.sh");
-        std::fs::write(&script, STUB_SCRIPT).unwrap();
-        set_mode(&script, 0o755);
+        let script = shared_stub_script();
         let mut names: Vec<&str> = names
             .into_iter()
             .chain(ALWAYS_STUBBED.iter().copied())
@@ -260,7 +280,7 @@ impl Stubs {
             let bin = dir.path().join(variant.name());
             std::fs::create_dir(&bin).unwrap();
             for name in &names {
-                std::os::unix::fs::symlink(&script, bin.join(name)).unwrap();
+                std::os::unix::fs::symlink(script, bin.join(name)).unwrap();
             }
             for tool in PASS_THROUGH {
                 if let Some(path) = find_real(tool) {
