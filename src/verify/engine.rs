@@ -319,8 +319,13 @@ impl Engine {
         let (program, args) = argv
             .split_first()
             .ok_or_else(|| "--run needs a command".to_string())?;
+        // Detached, then `wait` and `logs`: attaching (`docker run` in the
+        // foreground) upgrades the API connection, which the docker CLI
+        // 20.10 cannot do with Podman 4.3's socket ("unable to upgrade to
+        // tcp, received 409"), so both runs would fail alike and compare
+        // as the same.
         let mut command = self.command();
-        command.args(["run", "--rm", "--name", name, "--entrypoint", program]);
+        command.args(["run", "--detach", "--name", name, "--entrypoint", program]);
         if let Some(network) = &options.network {
             command.arg("--network").arg(network);
         }
@@ -328,13 +333,40 @@ impl Engine {
             command.arg("--platform").arg(platform);
         }
         command.arg(image).args(args);
-        let output = output_within(command, limit).map_err(|error| self.spawn_error(error))?;
-        if output.exit_code.is_none() {
+        let remove = || {
             let mut remove = self.command();
             remove.args(["rm", "--force", "--volumes", name]);
             let _ = output_within(remove, Duration::from_secs(60));
+        };
+        let started = output_within(command, Duration::from_secs(120))
+            .map_err(|error| self.spawn_error(error))?;
+        if started.exit_code != Some(0) {
+            // The container did not start (no such program, say): the
+            // engine's message and status are the result.
+            remove();
+            return Ok(RunOutput {
+                exit_code: started.exit_code,
+                stdout: String::new(),
+                stderr: started.stderr,
+            });
         }
-        Ok(output)
+        let mut wait = self.command();
+        wait.args(["wait", name]);
+        let waited = output_within(wait, limit).map_err(|error| self.spawn_error(error))?;
+        let exit_code = match waited.exit_code {
+            Some(0) => waited.stdout.trim().parse::<i32>().ok(),
+            _ => None,
+        };
+        let mut logs = self.command();
+        logs.args(["logs", name]);
+        let logs = output_within(logs, Duration::from_secs(60))
+            .map_err(|error| self.spawn_error(error))?;
+        remove();
+        Ok(RunOutput {
+            exit_code,
+            stdout: logs.stdout,
+            stderr: logs.stderr,
+        })
     }
 
     /// Removes images by reference; failures are ignored (the images carry
