@@ -1,6 +1,7 @@
 //! The transforms, one per file. Each file opens with the transform's
 //! documentation; `transforms/<id>/README.md` holds the same text for users.
 
+mod add_to_copy;
 mod cleanup_same_layer;
 mod copy_manifests_first;
 mod dockerignore;
@@ -26,6 +27,7 @@ pub fn all() -> Vec<&'static dyn Transform> {
         &copy_manifests_first::CopyManifestsFirst,
         &cleanup_same_layer::CleanupSameLayer,
         &package_cache_flags::PackageCacheFlags,
+        &add_to_copy::AddToCopy,
         &merge_runs::MergeRuns,
         &slim_base_image::SlimBaseImage,
         &dockerignore::DockerignoreEntries,
