@@ -40,7 +40,9 @@
 //! `npm cache clean --force [--no-update-notifier]`, `yarn cache clean`, `rm` of package lists and
 //! caches under `/var/lib/apt/lists`, `/var/cache/{apt,apk,yum,dnf,zypp}`,
 //! `rm -f FILE` of a file curl or wget downloaded earlier), `apk update`
-//! (dropped with `apk add --no-cache`), and the options `--no-cache` (apk),
+//! (dropped with `apk add --no-cache`), `chown`/`chmod` of one path with
+//! or without `-R` (copy-chown moves them into the COPY, not run here),
+//! and the options `--no-cache` (apk),
 //! `--no-cache-dir` (pip), `-y` and `--no-install-recommends` (apt-get),
 //! `--no-document` (gem). Nothing else.
 //!

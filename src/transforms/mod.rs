@@ -3,6 +3,7 @@
 
 mod add_to_copy;
 mod cleanup_same_layer;
+mod copy_chown;
 mod copy_manifests_first;
 mod dockerignore;
 mod merge_runs;
@@ -28,6 +29,7 @@ pub fn all() -> Vec<&'static dyn Transform> {
         &cleanup_same_layer::CleanupSameLayer,
         &package_cache_flags::PackageCacheFlags,
         &add_to_copy::AddToCopy,
+        &copy_chown::CopyChown,
         &merge_runs::MergeRuns,
         &slim_base_image::SlimBaseImage,
         &dockerignore::DockerignoreEntries,

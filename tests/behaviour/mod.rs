@@ -495,7 +495,8 @@ pub fn compare(window: &Window, effort: Effort) -> Verdict {
             "the configuration after the stretch differs: {before_end:?} became {after_end:?}\n"
         ));
     }
-    let stubs = Stubs::new(names.iter().map(String::as_str));
+    let mut stubs = Stubs::new(names.iter().map(String::as_str));
+    stubs.make_image_dirs(before.iter().chain(&after));
     let mut runs = 0;
     for variant in ShellVariant::ALL {
         let old = stubs.run(&before, variant, None);
@@ -739,6 +740,15 @@ fn is_intended(entry: &Invocation, earlier: &[Invocation]) -> bool {
             if flags.starts_with('-')
                 && !paths.is_empty()
                 && paths.iter().all(|p| is_cache_path(p)) =>
+        {
+            true
+        }
+        // copy-chown moves `chown -R OWNER PATH` / `chmod -R MODE PATH` of
+        // a copied path into the COPY (`--chown`, `--chmod`), which is not
+        // run here, and drops the command or narrows it to the directory
+        // itself (`chown OWNER PATH`). Only that plain form, one path.
+        ["chown" | "chmod", "-R", setting, path] | ["chown" | "chmod", setting, path]
+            if !setting.starts_with('-') && !path.starts_with('-') =>
         {
             true
         }

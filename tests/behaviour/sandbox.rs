@@ -249,6 +249,10 @@ fn shared_stub_script() -> &'static Path {
 pub struct Stubs {
     dir: tempfile::TempDir,
     drop_privileges: bool,
+    /// Image directories made before every run: the working directories and
+    /// homes of both sides' steps, which exist in the image whether or not
+    /// a RUN runs there (a side whose RUN a rewrite removed runs nothing).
+    image_dirs: Vec<String>,
 }
 
 impl Stubs {
@@ -300,11 +304,24 @@ impl Stubs {
         Stubs {
             dir,
             drop_privileges,
+            image_dirs: Vec::new(),
         }
     }
 
     fn bin(&self, variant: ShellVariant) -> PathBuf {
         self.dir.path().join(variant.name())
+    }
+
+    /// The working directories and homes of `steps`, made in every run.
+    pub fn make_image_dirs<'s>(&mut self, steps: impl IntoIterator<Item = &'s RunStep>) {
+        for step in steps {
+            let home = step.env.get("HOME").map_or("/root", String::as_str);
+            for dir in [step.workdir.as_str(), home] {
+                if !self.image_dirs.iter().any(|known| known == dir) {
+                    self.image_dirs.push(dir.to_string());
+                }
+            }
+        }
     }
 
     /// Runs `steps` in a fresh root, as a build would.
@@ -326,6 +343,9 @@ impl Stubs {
         for dir in [&root, &state] {
             std::fs::create_dir(dir).unwrap();
             set_mode(dir, 0o777);
+        }
+        for dir in &self.image_dirs {
+            self.image_dir(&root, dir);
         }
         let log = state.join("log");
         let stdout_path = sandbox.path().join("stdout");

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+COPY scripts /scripts
+RUN chmod -R 755 /scripts
