@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+find /opt/vendor /etc/app -type f | sort
+cat /etc/app/settings.ini
