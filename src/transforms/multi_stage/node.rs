@@ -102,6 +102,18 @@ pub(super) fn node_app<'f>(
         .flatten();
     if serves_static {
         let output = static_output(&manifest, build, dependency)?;
+        if let Some(served) = served_folder(&words) {
+            let plain = |dir: &str| {
+                dir.trim_start_matches("./")
+                    .trim_end_matches('/')
+                    .to_string()
+            };
+            if plain(&served) != plain(&output) {
+                return Err(format!(
+                    "the build writes {output}/ but the container serves {served}/"
+                ));
+            }
+        }
         let output = absolute(&dir, &output);
         let runtime = map
             .runtimes
@@ -242,12 +254,17 @@ pub(super) fn static_output(
         return Err("a Next.js app that is not a static export".into());
     }
     if dependency("vite") {
+        // The command line wins over the config file, as in vite itself.
+        if let Some(dir) = flag_value(build_script, "--outDir") {
+            return Ok(dir);
+        }
         let config = ["vite.config.js", "vite.config.ts", "vite.config.mjs"]
             .iter()
             .find_map(|f| build.read(f))
             .unwrap_or_default();
         if config.contains("outDir") {
-            return Err("vite.config sets its own outDir".into());
+            return quoted_after(&config, "outDir")
+                .ok_or_else(|| "vite.config sets outDir to something not a plain string".into());
         }
         return Ok("dist".into());
     }
@@ -261,4 +278,101 @@ pub(super) fn static_output(
         return Ok("public".into());
     }
     Err("the front-end framework's output folder is not known".into())
+}
+
+/// The value of `--flag VALUE` or `--flag=VALUE` in a script line.
+fn flag_value(script: &str, flag: &str) -> Option<String> {
+    let words: Vec<&str> = script.split_whitespace().collect();
+    words.iter().enumerate().find_map(|(at, word)| {
+        if *word == flag {
+            words.get(at + 1).map(|value| unquote(value))
+        } else {
+            word.strip_prefix(flag)
+                .and_then(|rest| rest.strip_prefix('='))
+                .map(unquote)
+        }
+    })
+}
+
+fn unquote(value: &str) -> String {
+    value.trim_matches(['"', '\'']).to_string()
+}
+
+/// The string literal after `key` and a colon (`outDir: 'build'`) in a
+/// config file; `None` when what follows is not a plain string.
+fn quoted_after(text: &str, key: &str) -> Option<String> {
+    let rest = &text[text.find(key)? + key.len()..];
+    let rest = rest.trim_start().strip_prefix(':')?.trim_start();
+    let quote = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '\'' | '"' | '`'))?;
+    let value = &rest[1..];
+    let end = value.find(quote)?;
+    let value = &value[..end];
+    (!value.contains("${")).then(|| value.to_string())
+}
+
+/// The folder a static file server in the container's command serves:
+/// the first operand of `serve` or `http-server` (`npx serve -s build`,
+/// `http-server ./dist -p 8080`).
+fn served_folder(words: &[&str]) -> Option<String> {
+    const WITH_VALUE: &[&str] = &["-l", "--listen", "-p", "--port", "-a", "-c", "--config"];
+    let server = words
+        .iter()
+        .position(|word| matches!(*word, "serve" | "http-server"))?;
+    let mut rest = words[server + 1..].iter();
+    while let Some(word) = rest.next() {
+        if WITH_VALUE.contains(word) {
+            rest.next();
+        } else if !word.starts_with('-') {
+            return Some(word.to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_folder_flags_and_config_strings() {
+        assert_eq!(
+            flag_value("vite build --outDir build", "--outDir").as_deref(),
+            Some("build")
+        );
+        assert_eq!(
+            flag_value("tsc && vite build --outDir='out'", "--outDir").as_deref(),
+            Some("out")
+        );
+        assert_eq!(flag_value("vite build", "--outDir"), None);
+        assert_eq!(
+            quoted_after("export default { build: { outDir: 'public' } }", "outDir").as_deref(),
+            Some("public")
+        );
+        assert_eq!(
+            quoted_after("build: { outDir: resolve(__dirname, 'x') }", "outDir"),
+            None
+        );
+        assert_eq!(quoted_after("outDir: `${root}/dist`", "outDir"), None);
+    }
+
+    #[test]
+    fn served_folders() {
+        let words = |text: &'static str| text.split_whitespace().collect::<Vec<_>>();
+        assert_eq!(
+            served_folder(&words("npx serve -s build")).as_deref(),
+            Some("build")
+        );
+        assert_eq!(
+            served_folder(&words("serve -l 3000 dist")).as_deref(),
+            Some("dist")
+        );
+        assert_eq!(
+            served_folder(&words("http-server ./public -p 8080")).as_deref(),
+            Some("./public")
+        );
+        assert_eq!(served_folder(&words("npx serve -s")), None);
+    }
 }
