@@ -659,6 +659,32 @@ impl Split<'_> {
         }
         let has_user = stage.body.iter().any(|i| i.kind() == InstructionKind::User);
         let mut config_notes = self.config_notes.clone();
+        if self.static_site {
+            // Only ARG and LABEL go to the web server's stage: name every
+            // instruction whose setting the final image loses.
+            let dropped: Vec<&str> = [
+                (InstructionKind::Env, "ENV"),
+                (InstructionKind::Workdir, "WORKDIR"),
+                (InstructionKind::User, "USER"),
+                (InstructionKind::Expose, "EXPOSE"),
+                (InstructionKind::Volume, "VOLUME"),
+                (InstructionKind::Healthcheck, "HEALTHCHECK"),
+                (InstructionKind::StopSignal, "STOPSIGNAL"),
+                (InstructionKind::Entrypoint, "ENTRYPOINT"),
+                (InstructionKind::Cmd, "CMD"),
+            ]
+            .into_iter()
+            .filter(|(kind, _)| stage.body.iter().any(|i| i.kind() == *kind))
+            .map(|(_, name)| name)
+            .collect();
+            if !dropped.is_empty() {
+                config_notes.push(format!(
+                    "the stage's {} are not kept: {}'s own apply",
+                    dropped.join(", "),
+                    self.runtime_image
+                ));
+            }
+        }
         if let Some(user) = self
             .non_root_user
             .filter(|_| !has_user && !self.static_site)
