@@ -23,6 +23,21 @@ pub enum Manager {
     Composer,
 }
 
+impl Manager {
+    /// The operating system's package managers (as opposed to a language's).
+    pub fn is_system(self) -> bool {
+        matches!(
+            self,
+            Manager::Apt
+                | Manager::Apk
+                | Manager::Yum
+                | Manager::Dnf
+                | Manager::Microdnf
+                | Manager::Zypper
+        )
+    }
+}
+
 /// One invocation of a package manager.
 #[derive(Debug, Clone)]
 pub struct PackageCommand<'s> {

@@ -115,15 +115,10 @@ pub(super) fn c<'f>(
     let packages_file = "/tmp/dockfix-runtime-packages";
     let (list_packages, install_packages) =
         runtime_package_lines(&format!("ldd {binary}"), packages_file);
-    let mut left_behind = "the compilers, headers and sources".to_string();
-    if !apt_packages.is_empty() {
-        left_behind.push_str(&format!(
-            ", and the apt packages {}",
-            apt_packages.join(", ")
-        ));
-    }
-    left_behind.push_str(
-        "; the runtime stage installs the Debian packages of the shared libraries the program links against (listed with ldd and dpkg -S in the build stage)",
+    let left_behind = left_behind_with_libraries(
+        "the compilers, headers and sources",
+        &apt_packages,
+        "the program",
     );
     Ok(Split {
         stage,

@@ -90,17 +90,7 @@ fn language_packages(file: &Dockerfile, stage: &Stage, context: &Context) -> Vec
         .flat_map(|(_, _, script)| {
             packages::package_commands(script)
                 .into_iter()
-                .filter(|command| {
-                    !matches!(
-                        command.manager,
-                        Manager::Apt
-                            | Manager::Apk
-                            | Manager::Yum
-                            | Manager::Dnf
-                            | Manager::Microdnf
-                            | Manager::Zypper
-                    )
-                })
+                .filter(|command| !command.manager.is_system())
                 .flat_map(|command| command.operands())
                 .collect::<Vec<_>>()
         })
@@ -317,15 +307,8 @@ fn refuse_packaged_programs(
             packages::package_commands(&script)
                 .into_iter()
                 .find(|command| {
-                    matches!(
-                        command.manager,
-                        Manager::Apt
-                            | Manager::Apk
-                            | Manager::Yum
-                            | Manager::Dnf
-                            | Manager::Microdnf
-                            | Manager::Zypper
-                    ) && matches!(command.subcommand.as_deref(), Some("install" | "add"))
+                    command.manager.is_system()
+                        && matches!(command.subcommand.as_deref(), Some("install" | "add"))
                 })
                 .map(|command| {
                     format!(
@@ -468,6 +451,23 @@ fn sizes_note(runtime: &Runtime, builder: &str, runtime_image: &str) -> String {
         }
         _ => format!("{builder} -> {runtime_image}"),
     }
+}
+
+/// What a split that carries shared libraries leaves behind: `toolchain`,
+/// the apt packages the stage installed, and how the runtime gets the
+/// libraries `artefact` links against instead.
+fn left_behind_with_libraries(toolchain: &str, apt_packages: &[String], artefact: &str) -> String {
+    let mut left_behind = toolchain.to_string();
+    if !apt_packages.is_empty() {
+        left_behind.push_str(&format!(
+            ", and the apt packages {}",
+            apt_packages.join(", ")
+        ));
+    }
+    left_behind.push_str(&format!(
+        "; the runtime stage installs the Debian packages of the shared libraries {artefact} links against (listed with ldd and dpkg -S in the build stage)"
+    ));
+    left_behind
 }
 
 /// The two steps that carry an artefact's shared libraries into a runtime

@@ -100,15 +100,10 @@ pub(super) fn python<'f>(
         &packages_file,
     );
     runtime_lines.push(install_packages);
-    let mut left_behind = "compilers and headers of the full image".to_string();
-    if !apt_packages.is_empty() {
-        left_behind.push_str(&format!(
-            ", and the apt packages {}",
-            apt_packages.join(", ")
-        ));
-    }
-    left_behind.push_str(
-        "; the runtime stage installs the Debian packages of the shared libraries the virtualenv links against (listed with ldd and dpkg -S in the build stage)",
+    let left_behind = left_behind_with_libraries(
+        "compilers and headers of the full image",
+        &apt_packages,
+        "the virtualenv",
     );
     Ok(Split {
         stage,
