@@ -3,6 +3,8 @@
 use std::io::Read;
 use std::path::Path;
 
+mod download;
+
 use crate::engine::{BuildContext, Context, Edit, Fix, Safety, Transform};
 use crate::syntax::{Dockerfile, Instruction, InstructionKind};
 
@@ -32,13 +34,35 @@ impl Transform for AddToCopy {
         include_str!("../../transforms/add-to-copy/README.md")
     }
 
+    fn some_fixes_unsafe(&self) -> bool {
+        true
+    }
+
+    fn edits_shell(&self) -> bool {
+        true
+    }
+
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
+        let stages = file.stages();
         let mut fixes = Vec::new();
         for instruction in file.instructions() {
             if instruction.is_error() {
                 continue;
             }
             match instruction.kind() {
+                InstructionKind::Add if is_download(&instruction) => {
+                    let site = stages.iter().find_map(|stage| {
+                        let index = stage.body.iter().position(|i| i == &instruction)?;
+                        Some((stage, index))
+                    });
+                    let Some((stage, index)) = site else {
+                        continue;
+                    };
+                    match download::fix(file, stage, index) {
+                        Ok(fix) => fixes.push(fix),
+                        Err(reason) => context.skip(ID, instruction.range().start, reason),
+                    }
+                }
                 InstructionKind::Add => {
                     fixes.extend(fix_add(&instruction, context));
                 }
@@ -58,6 +82,12 @@ impl Transform for AddToCopy {
         }
         fixes
     }
+}
+
+/// True for `ADD URL DEST`: one source, a URL.
+fn is_download(add: &Instruction) -> bool {
+    add.as_copy()
+        .is_some_and(|copy| matches!(copy.sources().as_slice(), [source] if is_remote(source)))
 }
 
 /// The fix for one `ADD`, or `None` with the reason recorded.
