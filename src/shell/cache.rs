@@ -1,5 +1,6 @@
-//! Parsed scripts by text. Every transform of every pass asks for the same
-//! RUN bodies; brush-parser dominates dockfix's run time, so each distinct
+//! Parsed scripts by text. Every pass of the engine asks for the same RUN
+//! bodies (a pass re-parses the file, and most RUNs come out of a pass
+//! unchanged); brush-parser dominates dockfix's run time, so each distinct
 //! text is parsed once per thread.
 
 use std::cell::RefCell;
@@ -8,12 +9,22 @@ use std::sync::Arc;
 
 use super::{Script, ShellError, convert};
 
-/// Enough for any one run over many files; past it the cache starts over
-/// rather than grow without bound.
-const MAX_ENTRIES: usize = 4096;
+/// How much script text the cache holds before it starts over rather than
+/// grow without bound: twice the largest input (8 MiB), so that every RUN
+/// of the biggest file stays cached from one pass to the next (a bound on
+/// the number of entries made a file with more RUNs than that re-parse
+/// every RUN on every pass).
+const MAX_CACHED_TEXT: usize = 16 * 1024 * 1024;
+
+#[derive(Default)]
+struct Cache {
+    parsed: HashMap<String, Result<Arc<Script>, ShellError>>,
+    /// Bytes of text in `parsed`'s keys.
+    text_len: usize,
+}
 
 thread_local! {
-    static PARSED: RefCell<HashMap<String, Result<Arc<Script>, ShellError>>> = RefCell::new(HashMap::new());
+    static PARSED: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
 /// Scripts longer than this are not analysed (no real RUN comes close).
@@ -105,7 +116,7 @@ pub(super) fn parsed(text: &str) -> Result<Arc<Script>, ShellError> {
     if text.len() > MAX_SCRIPT_LEN {
         return Err(ShellError::TooComplex);
     }
-    if let Some(hit) = PARSED.with(|cache| cache.borrow().get(text).cloned()) {
+    if let Some(hit) = PARSED.with(|cache| cache.borrow().parsed.get(text).cloned()) {
         return hit;
     }
     let result = if nesting_depth(text) > MAX_NESTING {
@@ -119,10 +130,11 @@ pub(super) fn parsed(text: &str) -> Result<Arc<Script>, ShellError> {
     };
     PARSED.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if cache.len() >= MAX_ENTRIES {
-            cache.clear();
+        if cache.text_len + text.len() > MAX_CACHED_TEXT {
+            *cache = Cache::default();
         }
-        cache.insert(text.to_string(), result.clone());
+        cache.text_len += text.len();
+        cache.parsed.insert(text.to_string(), result.clone());
     });
     result
 }

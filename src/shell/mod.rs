@@ -19,6 +19,7 @@ pub mod packages;
 
 use std::ops::Range;
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::syntax::{Dockerfile, Heredoc, Instruction, LogicalLine};
@@ -415,7 +416,15 @@ impl Script {
 
     /// The shell-form body of `run` as a script. `None` for exec form, for a
     /// stage whose `SHELL` is not POSIX, or when the text does not parse.
-    pub fn of_run(file: &Dockerfile, run: &Instruction) -> Option<Script> {
+    /// Parsed once per instruction (every transform of a pass asks).
+    pub fn of_run(file: &Dockerfile, run: &Instruction) -> Option<Rc<Script>> {
+        struct ShellForm(Option<Rc<Script>>);
+        run.derived(|| ShellForm(Self::parse_shell_form(file, run).map(Rc::new)))
+            .0
+            .clone()
+    }
+
+    fn parse_shell_form(file: &Dockerfile, run: &Instruction) -> Option<Script> {
         if !run_shell_is_posix(file, run) {
             return None;
         }
@@ -427,8 +436,22 @@ impl Script {
 
     /// Scripts of the heredoc bodies that the `RUN` feeds to a shell: a
     /// `RUN <<EOF` whose command is only the heredoc, or `sh`/`bash` reading
-    /// it (`RUN bash <<EOF`, `RUN sh -e <<EOF`).
-    pub fn heredoc_scripts(file: &Dockerfile, run: &Instruction) -> Vec<Script> {
+    /// it (`RUN bash <<EOF`, `RUN sh -e <<EOF`). Parsed once per instruction.
+    pub fn heredoc_scripts(file: &Dockerfile, run: &Instruction) -> Vec<Rc<Script>> {
+        struct HeredocScripts(Vec<Rc<Script>>);
+        run.derived(|| HeredocScripts(Self::parse_heredocs(file, run)))
+            .0
+            .clone()
+    }
+
+    /// The shell-form script, then the heredoc scripts, of `run`.
+    pub fn all_of_run(file: &Dockerfile, run: &Instruction) -> Vec<Rc<Script>> {
+        let mut scripts: Vec<Rc<Script>> = Script::of_run(file, run).into_iter().collect();
+        scripts.extend(Script::heredoc_scripts(file, run));
+        scripts
+    }
+
+    fn parse_heredocs(file: &Dockerfile, run: &Instruction) -> Vec<Rc<Script>> {
         if !run_shell_is_posix(file, run) {
             return Vec::new();
         }
@@ -437,7 +460,9 @@ impl Script {
             .filter_map(|(index, heredoc)| {
                 let start = heredoc.body_range.start;
                 let map = |i: usize| start + i;
-                Script::parse(&heredoc.body, ScriptSource::Heredoc { index }, &map, &map).ok()
+                Script::parse(&heredoc.body, ScriptSource::Heredoc { index }, &map, &map)
+                    .ok()
+                    .map(Rc::new)
             })
             .collect()
     }

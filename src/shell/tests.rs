@@ -3,7 +3,7 @@ use super::*;
 fn script_of(text: &str) -> Script {
     let file = Dockerfile::parse(text);
     let run = file.instructions().find(|i| i.as_run().is_some()).unwrap();
-    Script::of_run(&file, &run).unwrap()
+    Script::of_run(&file, &run).unwrap().as_ref().clone()
 }
 
 fn slice<'t>(text: &'t str, range: &Range<usize>) -> &'t str {
@@ -244,8 +244,7 @@ fn corpus_runs_map_back() {
                 .filter(|i| i.as_run().is_some_and(|r| !r.is_exec_form()))
             {
                 runs += 1;
-                let mut scripts: Vec<Script> = Script::of_run(&file, &run).into_iter().collect();
-                scripts.extend(Script::heredoc_scripts(&file, &run));
+                let scripts = Script::all_of_run(&file, &run);
                 if scripts.is_empty() {
                     continue;
                 }

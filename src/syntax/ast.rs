@@ -17,6 +17,7 @@ use super::image_ref::ImageRef;
 use super::kind::SyntaxKind::{self, *};
 use super::kind::SyntaxNode;
 use super::logical::LogicalLine;
+use super::memo::Memo;
 use super::parser::{self, Diagnostic};
 use super::stage_shell::Shell;
 
@@ -35,6 +36,8 @@ pub struct Dockerfile {
     text: OnceCell<String>,
     /// The shell in force at each instruction (parallel to `instructions`).
     shells: OnceCell<Vec<Shell>>,
+    /// Whole-file facts other modules derive ([`Dockerfile::derived`]).
+    derived: Memo,
 }
 
 impl Dockerfile {
@@ -47,7 +50,15 @@ impl Dockerfile {
             instructions: OnceCell::new(),
             text: OnceCell::new(),
             shells: OnceCell::new(),
+            derived: Memo::default(),
         }
+    }
+
+    /// A fact about the whole file that another module computes (one per
+    /// type), computed on first use and shared for the life of this parse:
+    /// e.g. which later `RUN`s read a package index, asked for every `RUN`.
+    pub fn derived<T: std::any::Any>(&self, compute: impl FnOnce() -> T) -> Rc<T> {
+        self.derived.get_or_compute(compute)
     }
 
     pub fn syntax(&self) -> &SyntaxNode {
@@ -206,6 +217,8 @@ struct Computed {
     kind: OnceCell<InstructionKind>,
     logical: OnceCell<LogicalLine>,
     layout: OnceCell<CommandLayout>,
+    /// Facts other modules derive ([`Instruction::derived`]).
+    derived: Memo,
 }
 
 impl PartialEq for Instruction {
@@ -267,6 +280,14 @@ impl Instruction {
 
     pub fn syntax(&self) -> &SyntaxNode {
         &self.node
+    }
+
+    /// A fact about this instruction that another module computes (one per
+    /// type; e.g. its parsed shell script), computed on first use and
+    /// shared by its clones. It may depend on the file the instruction was
+    /// read from (its stage's `SHELL`): only ask with that file.
+    pub fn derived<T: std::any::Any>(&self, compute: impl FnOnce() -> T) -> Rc<T> {
+        self.computed.derived.get_or_compute(compute)
     }
 
     /// True for an instruction BuildKit would refuse (see the diagnostics).

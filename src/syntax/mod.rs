@@ -16,6 +16,7 @@ pub mod image_ref;
 pub mod kind;
 pub mod line_index;
 pub mod logical;
+pub mod memo;
 pub mod parser;
 pub mod stage_shell;
 

@@ -1,5 +1,7 @@
 #![doc = include_str!("../../transforms/cleanup-same-layer/README.md")]
 
+use std::rc::Rc;
+
 use crate::engine::{Context, Edit, Fix, ImageEffect, Safety, Transform};
 use crate::shell::invocations::Invocation;
 use crate::shell::packages::{self, Manager, PackageCommand};
@@ -49,8 +51,7 @@ impl Transform for CleanupSameLayer {
                 }
                 let later = Later::new(&stages, stage, index);
                 let cache_targets = run.as_run().map(|r| r.cache_targets()).unwrap_or_default();
-                let mut scripts: Vec<Script> = Script::of_run(file, run).into_iter().collect();
-                scripts.extend(Script::heredoc_scripts(file, run));
+                let scripts = Script::all_of_run(file, run);
                 for script in &scripts {
                     let site = Site {
                         context,
@@ -77,7 +78,7 @@ impl Transform for CleanupSameLayer {
 struct Site<'a> {
     context: &'a Context<'a>,
     /// Every script of the `RUN` (shell form and heredocs).
-    all_scripts: &'a [Script],
+    all_scripts: &'a [Rc<Script>],
     file: &'a Dockerfile,
     stage: &'a Stage,
     /// Position of the `RUN` in the stage body.
@@ -162,9 +163,8 @@ impl<'a> Later<'a> {
     }
 }
 
-fn scripts_of(file: &Dockerfile, run: &Instruction) -> Option<Vec<Script>> {
-    let mut scripts: Vec<Script> = Script::of_run(file, run).into_iter().collect();
-    scripts.extend(Script::heredoc_scripts(file, run));
+fn scripts_of(file: &Dockerfile, run: &Instruction) -> Option<Vec<Rc<Script>>> {
+    let scripts = Script::all_of_run(file, run);
     (!scripts.is_empty()).then_some(scripts)
 }
 

@@ -66,8 +66,7 @@ impl Transform for PackageCacheFlags {
                 if run.kind() != InstructionKind::Run || run.is_error() {
                     continue;
                 }
-                let mut scripts: Vec<Script> = Script::of_run(file, run).into_iter().collect();
-                scripts.extend(Script::heredoc_scripts(file, run));
+                let scripts = Script::all_of_run(file, run);
                 let cache_targets = run.as_run().map(|r| r.cache_targets()).unwrap_or_default();
                 for script in &scripts {
                     let site = Site {

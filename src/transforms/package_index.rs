@@ -12,7 +12,11 @@
 //! into (`make`, a script it cannot read, `sh -c "$CMD"`) makes the answer
 //! [`IndexNeed::Unknown`].
 
-use crate::engine::Context;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::engine::{BuildContext, Context};
 use crate::shell::Script;
 use crate::shell::invocations::{self, Invocation};
 use crate::shell::packages::Manager;
@@ -20,7 +24,7 @@ use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 use crate::transforms::workdir::{self, Dir};
 
 /// The two indexes dockfix removes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Index {
     /// `/var/lib/apt/lists`, written by `apt-get update`.
     AptLists,
@@ -107,6 +111,12 @@ fn keyword(index: Index) -> &'static str {
 }
 
 /// True when `index` is read, or may be, after `stage.body[at]`.
+///
+/// Every `RUN` that leaves an index asks this, so the answers are worked
+/// out once per parse of the file: for each stage, one backward sweep gives
+/// the first use after every position, and each stage's `ONBUILD`s and
+/// children are read once (asking each `RUN` to scan the rest of its stage
+/// made time grow with the square of the stage's length).
 pub fn needed_after(
     file: &Dockerfile,
     stages: &[Stage],
@@ -115,6 +125,125 @@ pub fn needed_after(
     index: Index,
     context: &Context,
 ) -> IndexNeed {
+    let uses = file.derived(IndexUses::default);
+    if let Some(need) = uses.onbuild_need(file, stage, index) {
+        return need;
+    }
+    match uses.first_use_after(file, stage, at, index, context) {
+        Some(need) => need,
+        None => uses.children_need(file, stages, stage, index),
+    }
+}
+
+/// The memo behind [`needed_after`], one per parse of the file.
+#[derive(Default)]
+struct IndexUses {
+    /// By (stage, index, build context): the first use among
+    /// `stage.body[k..]` at position `k` (one more than the body's length).
+    rest: RefCell<HashMap<(usize, Index, Option<usize>), Rc<Vec<Option<IndexNeed>>>>>,
+    /// By (stage, index): what the stage's `ONBUILD`s do with the index.
+    onbuild: RefCell<HashMap<(usize, Index), Option<IndexNeed>>>,
+    /// By (stage, index): what the stages built `FROM` it need.
+    children: RefCell<HashMap<(usize, Index), IndexNeed>>,
+}
+
+impl IndexUses {
+    fn first_use_after(
+        &self,
+        file: &Dockerfile,
+        stage: &Stage,
+        at: usize,
+        index: Index,
+        context: &Context,
+    ) -> Option<IndexNeed> {
+        // The build context is the only part of `context` the answer
+        // depends on (scripts copied from it are read).
+        let build_context = context
+            .build_context
+            .map(|build_context| build_context as *const BuildContext as usize);
+        let key = (stage.index, index, build_context);
+        let found = self.rest.borrow().get(&key).cloned();
+        let rest = found.unwrap_or_else(|| {
+            let mut rest = vec![None; stage.body.len() + 1];
+            for position in (0..stage.body.len()).rev() {
+                rest[position] = run_use(
+                    file,
+                    stage,
+                    Some(position),
+                    &stage.body[position],
+                    index,
+                    context,
+                )
+                .or_else(|| rest[position + 1].clone());
+            }
+            let rest = Rc::new(rest);
+            self.rest.borrow_mut().insert(key, rest.clone());
+            rest
+        });
+        rest.get(at + 1).cloned().flatten()
+    }
+
+    fn onbuild_need(&self, file: &Dockerfile, stage: &Stage, index: Index) -> Option<IndexNeed> {
+        let key = (stage.index, index);
+        if let Some(need) = self.onbuild.borrow().get(&key) {
+            return need.clone();
+        }
+        let need = onbuild_need(file, stage, index);
+        self.onbuild.borrow_mut().insert(key, need.clone());
+        need
+    }
+
+    fn children_need(
+        &self,
+        file: &Dockerfile,
+        stages: &[Stage],
+        stage: &Stage,
+        index: Index,
+    ) -> IndexNeed {
+        let key = (stage.index, index);
+        if let Some(need) = self.children.borrow().get(&key) {
+            return need.clone();
+        }
+        let need = self.read_children_need(file, stages, stage, index);
+        self.children.borrow_mut().insert(key, need.clone());
+        need
+    }
+
+    fn read_children_need(
+        &self,
+        file: &Dockerfile,
+        stages: &[Stage],
+        stage: &Stage,
+        index: Index,
+    ) -> IndexNeed {
+        let Some(name) = stage.name() else {
+            return IndexNeed::Unneeded;
+        };
+        let mut unknown = None;
+        for child in stages[stage.index + 1..].iter().filter(|child| {
+            child
+                .from
+                .as_from()
+                .and_then(|from| from.image())
+                .is_some_and(|(image, _)| image.eq_ignore_ascii_case(&name))
+        }) {
+            let need = match first_use(file, child, &child.body, index) {
+                Some(need) => need,
+                None => self.children_need(file, stages, child, index),
+            };
+            match need {
+                IndexNeed::Needed { .. } => return need,
+                IndexNeed::Unknown { .. } => unknown = unknown.or(Some(need)),
+                IndexNeed::Unneeded => {}
+            }
+        }
+        unknown.unwrap_or(IndexNeed::Unneeded)
+    }
+}
+
+/// What the `ONBUILD`s of `stage` do with the index (images built from
+/// this one run them, with the index this one leaves), first one first.
+fn onbuild_need(file: &Dockerfile, stage: &Stage, index: Index) -> Option<IndexNeed> {
     for onbuild in stage
         .body
         .iter()
@@ -122,7 +251,7 @@ pub fn needed_after(
     {
         let need = match onbuild.onbuild_inner() {
             Some(inner) if inner.kind() == InstructionKind::Run => {
-                first_use(file, stage, None, &[inner], index, context)
+                first_use(file, stage, &[inner], index)
             }
             Some(_) => None,
             None if onbuild.logical().text().contains(keyword(index)) => Some(IndexNeed::Unknown {
@@ -133,104 +262,80 @@ pub fn needed_after(
         };
         match need {
             Some(IndexNeed::Needed { what, .. }) => {
-                return IndexNeed::Needed {
+                return Some(IndexNeed::Needed {
                     at: onbuild.range().start,
                     what: format!("{what} in an `ONBUILD` (images built from this one run it)"),
-                };
+                });
             }
             Some(IndexNeed::Unknown { what, .. }) => {
-                return IndexNeed::Unknown {
+                return Some(IndexNeed::Unknown {
                     at: onbuild.range().start,
                     what: format!("an `ONBUILD` that {what}"),
-                };
+                });
             }
             _ => {}
         }
     }
-    match first_use(file, stage, Some(at), &stage.body[at + 1..], index, context) {
-        Some(need) => need,
-        None => children_need(file, stages, stage, index, context),
-    }
-}
-
-fn children_need(
-    file: &Dockerfile,
-    stages: &[Stage],
-    stage: &Stage,
-    index: Index,
-    context: &Context,
-) -> IndexNeed {
-    let Some(name) = stage.name() else {
-        return IndexNeed::Unneeded;
-    };
-    let mut unknown = None;
-    for child in stages[stage.index + 1..].iter().filter(|child| {
-        child
-            .from
-            .as_from()
-            .and_then(|from| from.image())
-            .is_some_and(|(image, _)| image.eq_ignore_ascii_case(&name))
-    }) {
-        let need = match first_use(file, child, None, &child.body, index, context) {
-            Some(need) => need,
-            None => children_need(file, stages, child, index, context),
-        };
-        match need {
-            IndexNeed::Needed { .. } => return need,
-            IndexNeed::Unknown { .. } => unknown = unknown.or(Some(need)),
-            IndexNeed::Unneeded => {}
-        }
-    }
-    unknown.unwrap_or(IndexNeed::Unneeded)
+    None
 }
 
 /// The first instruction among `instructions` that reads or refreshes the
 /// index: `Some(Unneeded)` for a refresh, `None` when none touches it.
-/// `body_start` is where `instructions` start in `stage.body` (for the
-/// working directory and copied scripts); `None` for `ONBUILD`s.
+/// For `ONBUILD`s and the stages built from a stage, where scripts copied
+/// from the build context are not read.
 fn first_use(
     file: &Dockerfile,
     stage: &Stage,
-    after: Option<usize>,
     instructions: &[Instruction],
+    index: Index,
+) -> Option<IndexNeed> {
+    instructions.iter().find_map(|instruction| {
+        run_use(file, stage, None, instruction, index, &Context::detached())
+    })
+}
+
+/// What `instruction` (at `stage.body[position]`, when it is there) does
+/// first with the index: `Some(Unneeded)` for a refresh, `None` when it
+/// does not touch it.
+fn run_use(
+    file: &Dockerfile,
+    stage: &Stage,
+    position: Option<usize>,
+    instruction: &Instruction,
     index: Index,
     context: &Context,
 ) -> Option<IndexNeed> {
-    for (offset, instruction) in instructions.iter().enumerate() {
-        if instruction.kind() != InstructionKind::Run {
-            continue;
-        }
-        let body_index = after.map(|at| at + 1 + offset);
-        // A relative path is looked up from the `WORKDIR` only when the
-        // `RUN` does not change directory first.
-        let changes_directory = instruction.logical().text().contains("cd ");
-        let reader = |path: &str| {
-            if changes_directory && !path.starts_with('/') {
-                return None;
-            }
-            body_index.and_then(|position| copied_script(stage, position, path, context))
-        };
-        let found = run_invocations(file, instruction, &reader);
-        let Some(found) = found else {
-            if instruction.logical().text().contains(keyword(index)) {
-                return Some(IndexNeed::Unknown {
-                    at: instruction.range().start,
-                    what: "a `RUN` whose shell dockfix cannot read".into(),
-                });
-            }
-            continue;
-        };
-        for invocation in &found {
-            let at = instruction.range().start;
-            match effect(invocation, index) {
-                Effect::Refreshes => return Some(IndexNeed::Unneeded),
-                Effect::Reads(what) => return Some(IndexNeed::Needed { at, what }),
-                Effect::Unknown(what) => return Some(IndexNeed::Unknown { at, what }),
-                Effect::Nothing => {}
-            }
-        }
+    if instruction.kind() != InstructionKind::Run {
+        return None;
     }
-    None
+    // A relative path is looked up from the `WORKDIR` only when the
+    // `RUN` does not change directory first.
+    let changes_directory = instruction.logical().text().contains("cd ");
+    let reader = |path: &str| {
+        if changes_directory && !path.starts_with('/') {
+            return None;
+        }
+        position.and_then(|position| copied_script(stage, position, path, context))
+    };
+    let found = run_invocations(file, instruction, &reader);
+    let Some(found) = found else {
+        if instruction.logical().text().contains(keyword(index)) {
+            return Some(IndexNeed::Unknown {
+                at: instruction.range().start,
+                what: "a `RUN` whose shell dockfix cannot read".into(),
+            });
+        }
+        return None;
+    };
+    let at = instruction.range().start;
+    found
+        .iter()
+        .find_map(|invocation| match effect(invocation, index) {
+            Effect::Refreshes => Some(IndexNeed::Unneeded),
+            Effect::Reads(what) => Some(IndexNeed::Needed { at, what }),
+            Effect::Unknown(what) => Some(IndexNeed::Unknown { at, what }),
+            Effect::Nothing => None,
+        })
 }
 
 /// Everything a `RUN` runs, in order; `None` when its text cannot be read

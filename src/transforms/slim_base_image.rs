@@ -667,8 +667,7 @@ impl Build<'_> {
             self.learn_npm_scripts(text, workdir, copies, &mut scripts, facts);
             facts.build.add(&scripts.text);
         }
-        let mut scripts: Vec<Script> = Script::of_run(self.file, run).into_iter().collect();
-        scripts.extend(Script::heredoc_scripts(self.file, run));
+        let scripts = Script::all_of_run(self.file, run);
         for script in &scripts {
             for (command, _) in script.simple_commands() {
                 let program = command.program().unwrap_or_default();

@@ -1,0 +1,62 @@
+//! Facts other modules derive from a parsed file or one of its
+//! instructions (the shell scripts of a `RUN`, which later `RUN`s read a
+//! package index), kept beside the tree so that each is computed once per
+//! parse however many transforms ask. The tree does not know these types:
+//! they are stored by type, one value per type.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Values by type, computed on first use. A clone starts with the values
+/// computed so far (shared, not recomputed).
+#[derive(Debug, Default, Clone)]
+pub struct Memo(RefCell<Vec<Rc<dyn Any>>>);
+
+impl Memo {
+    /// The value of type `T`, computed by `compute` the first time.
+    /// `compute` may ask the memo for other types (the borrow is not held).
+    pub fn get_or_compute<T: Any>(&self, compute: impl FnOnce() -> T) -> Rc<T> {
+        if let Some(found) = self.get::<T>() {
+            return found;
+        }
+        let value = Rc::new(compute());
+        // A `compute` that asked for its own type first stored one already:
+        // keep that one, so every caller shares the same value.
+        if let Some(found) = self.get::<T>() {
+            return found;
+        }
+        self.0.borrow_mut().push(value.clone());
+        value
+    }
+
+    fn get<T: Any>(&self) -> Option<Rc<T>> {
+        self.0
+            .borrow()
+            .iter()
+            .find(|value| value.is::<T>())
+            .and_then(|value| value.clone().downcast::<T>().ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computes_each_type_once() {
+        let memo = Memo::default();
+        let mut calls = 0;
+        let first = memo.get_or_compute(|| {
+            calls += 1;
+            42u32
+        });
+        let again = memo.clone().get_or_compute(|| {
+            calls += 1;
+            0u32
+        });
+        assert_eq!((*first, *again, calls), (42, 42, 1));
+        let nested = memo.get_or_compute(|| format!("{}", *memo.get_or_compute(|| 7u8)));
+        assert_eq!(nested.as_str(), "7");
+    }
+}
