@@ -696,15 +696,15 @@ fn print_fix_lines(err: &mut impl Write, report: &FileReport) {
     };
     let mut applied: Vec<_> = processed.outcome.applied.iter().collect();
     applied.sort_by_key(|fix| (fix.line, fix.span.start.1));
+    let mut fixes_per_line: HashMap<usize, usize> = HashMap::new();
+    for fix in &applied {
+        *fixes_per_line.entry(fix.line).or_default() += 1;
+    }
     for fix in &applied {
         // Each message names the command it is about (`add -y to `apt-get
         // install``); when several fixes land on one line, the column says
         // which of its commands each one changes.
-        let shares_line = applied
-            .iter()
-            .filter(|other| other.line == fix.line)
-            .count()
-            > 1;
+        let shares_line = fixes_per_line[&fix.line] > 1;
         let position = if shares_line && fix.span.start.0 == fix.line {
             format!("{}:{}", fix.line, fix.span.start.1)
         } else {

@@ -386,16 +386,12 @@ pub fn run(
         candidates.sort_by_key(|(start, order, _, _)| (*order, *start));
 
         let mut accepted: Vec<(Fix, AppliedFix)> = Vec::new();
+        let mut taken = TakenRanges::default();
         for (_, _, fix, report) in candidates {
-            let clashes = accepted.iter().any(|(taken, _)| {
-                taken
-                    .edits
-                    .iter()
-                    .any(|a| fix.edits.iter().any(|b| a.conflicts_with(b)))
-            });
-            if clashes {
+            if fix.edits.iter().any(|edit| taken.conflicts_with(edit)) {
                 outcome.deferred += 1;
             } else {
+                taken.extend(&fix.edits);
                 accepted.push((fix, report));
             }
         }
@@ -505,6 +501,38 @@ fn collect_context_changes(
                 });
             }
         }
+    }
+}
+
+/// The ranges of the edits accepted in a pass, sorted, so that a new edit
+/// is checked against its neighbours only (checking it against every
+/// accepted fix made a pass's time grow with the square of its fixes).
+#[derive(Default)]
+struct TakenRanges(std::collections::BTreeSet<(usize, usize)>);
+
+impl TakenRanges {
+    /// True when `edit` conflicts with an accepted edit
+    /// ([`Edit::conflicts_with`]).
+    fn conflicts_with(&self, edit: &Edit) -> bool {
+        // Accepted edits do not conflict with each other (nor overlap
+        // within a fix), so in (start, end) order their ends never
+        // decrease: walking back from the last one that starts at or
+        // before `edit` ends, the first that ends before `edit` starts
+        // ends the search.
+        for &(start, end) in self.0.range(..=(edit.range.end, usize::MAX)).rev() {
+            if end < edit.range.start {
+                return false;
+            }
+            if Edit::replace(start..end, "").conflicts_with(edit) {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn extend(&mut self, edits: &[Edit]) {
+        self.0
+            .extend(edits.iter().map(|edit| (edit.range.start, edit.range.end)));
     }
 }
 
@@ -745,6 +773,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!(outcome.text, "# b\nFROM a\nRUN b\n# e\n");
+    }
+
+    #[test]
+    fn taken_ranges_find_the_same_conflicts_as_checking_every_edit() {
+        let accepted = [
+            Edit::replace(3..5, "a"),
+            Edit::insert(5, "b"),
+            Edit::replace(9..12, "c"),
+            Edit::insert(20, "d"),
+            Edit::replace(20..20, "e"),
+            Edit::replace(21..30, "f"),
+        ];
+        let mut taken = TakenRanges::default();
+        taken.extend(&accepted);
+        for start in 0..32 {
+            for end in start..32 {
+                for edit in [Edit::replace(start..end, "x"), Edit::insert(start, "x")] {
+                    let expected = accepted.iter().any(|a| a.conflicts_with(&edit));
+                    assert_eq!(taken.conflicts_with(&edit), expected, "{edit:?}");
+                }
+            }
+        }
     }
 
     #[test]

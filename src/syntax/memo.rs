@@ -6,6 +6,8 @@
 
 use std::any::Any;
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::rc::Rc;
 
 /// Values by type, computed on first use. A clone starts with the values
@@ -39,6 +41,31 @@ impl Memo {
     }
 }
 
+/// Values by key (a stage's index, ...), computed on first use: what a
+/// [`Memo`] holds for facts asked per stage. Wrap it in a type of your own
+/// so that two modules' maps of the same types are not mistaken for each
+/// other.
+#[derive(Debug)]
+pub struct MemoMap<K, V>(RefCell<HashMap<K, V>>);
+
+impl<K, V> Default for MemoMap<K, V> {
+    fn default() -> Self {
+        Self(RefCell::new(HashMap::new()))
+    }
+}
+
+impl<K: Hash + Eq, V: Clone> MemoMap<K, V> {
+    /// The value for `key`, computed by `compute` the first time. `compute`
+    /// may ask for other keys (the borrow is not held).
+    pub fn get_or_compute(&self, key: K, compute: impl FnOnce() -> V) -> V {
+        if let Some(found) = self.0.borrow().get(&key) {
+            return found.clone();
+        }
+        let value = compute();
+        self.0.borrow_mut().entry(key).or_insert(value).clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +85,21 @@ mod tests {
         assert_eq!((*first, *again, calls), (42, 42, 1));
         let nested = memo.get_or_compute(|| format!("{}", *memo.get_or_compute(|| 7u8)));
         assert_eq!(nested.as_str(), "7");
+    }
+
+    #[test]
+    fn computes_each_key_once() {
+        let map: MemoMap<usize, usize> = MemoMap::default();
+        let mut calls = 0;
+        for _ in 0..2 {
+            assert_eq!(
+                map.get_or_compute(3, || {
+                    calls += 1;
+                    map.get_or_compute(4, || 40) + 1
+                }),
+                41
+            );
+        }
+        assert_eq!(calls, 1);
     }
 }

@@ -6,6 +6,7 @@ use crate::engine::{Context, Edit, Fix, ImageEffect, Safety, Transform};
 use crate::shell::invocations::Invocation;
 use crate::shell::packages::{self, Manager, PackageCommand};
 use crate::shell::{AndOr, Command, Script, ScriptSource, SimpleCommand, Terminator};
+use crate::syntax::memo::MemoMap;
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 use crate::transforms::package_index::{self, Index, IndexNeed};
 use crate::transforms::run_body;
@@ -49,7 +50,6 @@ impl Transform for CleanupSameLayer {
                 if run.kind() != InstructionKind::Run || run.is_error() {
                     continue;
                 }
-                let later = Later::new(&stages, stage, index);
                 let cache_targets = run.as_run().map(|r| r.cache_targets()).unwrap_or_default();
                 let scripts = Script::all_of_run(file, run);
                 for script in &scripts {
@@ -66,7 +66,7 @@ impl Transform for CleanupSameLayer {
                     };
                     fixes.extend(apt_lists(&site, &stages));
                     fixes.extend(rpm_and_zypper_caches(&site, &stages));
-                    fixes.extend(downloaded_archives(&site, &later));
+                    fixes.extend(downloaded_archives(&site, &stages));
                 }
             }
         }
@@ -227,21 +227,46 @@ fn cleanup_runs_as_root(site: &Site, stages: &[Stage]) -> bool {
     if wrapped {
         return false;
     }
+    let users = site.file.derived(UsersBefore::default);
     let mut user = None;
     for ancestor in ancestry(stages, site.stage) {
-        let body = if ancestor.index == site.stage.index {
-            &ancestor.body[..site.index]
+        let end = if ancestor.index == site.stage.index {
+            site.index
         } else {
-            &ancestor.body[..]
+            ancestor.body.len()
         };
-        for instruction in body.iter().filter(|i| i.kind() == InstructionKind::User) {
-            user = Some(instruction.args());
+        if let Some(set) = users.before(ancestor, end) {
+            user = Some(set);
         }
     }
     user.is_none_or(|user| {
         let name = user.split(':').next().unwrap_or_default().trim();
         matches!(name, "root" | "0")
     })
+}
+
+/// The `USER` a stage's own body sets before each position, worked out
+/// once per stage and parse (every apt `RUN` asks).
+#[derive(Default)]
+struct UsersBefore(MemoMap<usize, Rc<Vec<Option<Rc<str>>>>>);
+
+impl UsersBefore {
+    /// The arguments of the last `USER` in `stage.body[..end]`.
+    fn before(&self, stage: &Stage, end: usize) -> Option<Rc<str>> {
+        let users = self.0.get_or_compute(stage.index, || {
+            let mut users = Vec::with_capacity(stage.body.len() + 1);
+            let mut user: Option<Rc<str>> = None;
+            users.push(None);
+            for instruction in &stage.body {
+                if instruction.kind() == InstructionKind::User {
+                    user = Some(instruction.args().into());
+                }
+                users.push(user.clone());
+            }
+            Rc::new(users)
+        });
+        users[end].clone()
+    }
 }
 
 /// The stage and the stages it is built `FROM`, oldest first.
@@ -950,7 +975,7 @@ fn consumes(command: &SimpleCommand, file: &str) -> bool {
     }
 }
 
-fn downloaded_archives(site: &Site, later: &Later) -> Vec<Fix> {
+fn downloaded_archives(site: &Site, stages: &[Stage]) -> Vec<Fix> {
     let commands: Vec<&SimpleCommand> = site
         .script
         .simple_commands()
@@ -965,10 +990,15 @@ fn downloaded_archives(site: &Site, later: &Later) -> Vec<Fix> {
         .map(|change| change.range.start)
         .collect();
     let mut fixes = Vec::new();
+    // Listed only for a RUN that downloads something: most do not, and
+    // listing everything after every RUN made time grow with the square
+    // of the file's length.
+    let mut later: Option<Later> = None;
     for (position, command) in commands.iter().enumerate() {
         let Some(file) = downloaded_file(command) else {
             continue;
         };
+        let later = later.get_or_insert_with(|| Later::new(stages, site.stage, site.index));
         let consumed = commands[position + 1..].iter().any(|c| consumes(c, &file));
         let removed = commands[position + 1..].iter().any(|c| {
             let words = literal_words(c);

@@ -12,14 +12,13 @@
 //! into (`make`, a script it cannot read, `sh -c "$CMD"`) makes the answer
 //! [`IndexNeed::Unknown`].
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::engine::{BuildContext, Context};
 use crate::shell::Script;
 use crate::shell::invocations::{self, Invocation};
 use crate::shell::packages::Manager;
+use crate::syntax::memo::MemoMap;
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 use crate::transforms::workdir::{self, Dir};
 
@@ -135,16 +134,20 @@ pub fn needed_after(
     }
 }
 
+/// A stage, an index and the build context (by address: the only part of
+/// the context the answer depends on, through scripts copied from it).
+type StageIndexContext = (usize, Index, Option<usize>);
+
 /// The memo behind [`needed_after`], one per parse of the file.
 #[derive(Default)]
 struct IndexUses {
     /// By (stage, index, build context): the first use among
     /// `stage.body[k..]` at position `k` (one more than the body's length).
-    rest: RefCell<HashMap<(usize, Index, Option<usize>), Rc<Vec<Option<IndexNeed>>>>>,
+    rest: MemoMap<StageIndexContext, Rc<Vec<Option<IndexNeed>>>>,
     /// By (stage, index): what the stage's `ONBUILD`s do with the index.
-    onbuild: RefCell<HashMap<(usize, Index), Option<IndexNeed>>>,
+    onbuild: MemoMap<(usize, Index), Option<IndexNeed>>,
     /// By (stage, index): what the stages built `FROM` it need.
-    children: RefCell<HashMap<(usize, Index), IndexNeed>>,
+    children: MemoMap<(usize, Index), IndexNeed>,
 }
 
 impl IndexUses {
@@ -161,36 +164,24 @@ impl IndexUses {
         let build_context = context
             .build_context
             .map(|build_context| build_context as *const BuildContext as usize);
-        let key = (stage.index, index, build_context);
-        let found = self.rest.borrow().get(&key).cloned();
-        let rest = found.unwrap_or_else(|| {
-            let mut rest = vec![None; stage.body.len() + 1];
-            for position in (0..stage.body.len()).rev() {
-                rest[position] = run_use(
-                    file,
-                    stage,
-                    Some(position),
-                    &stage.body[position],
-                    index,
-                    context,
-                )
-                .or_else(|| rest[position + 1].clone());
-            }
-            let rest = Rc::new(rest);
-            self.rest.borrow_mut().insert(key, rest.clone());
-            rest
-        });
+        let rest = self
+            .rest
+            .get_or_compute((stage.index, index, build_context), || {
+                let mut rest = vec![None; stage.body.len() + 1];
+                for position in (0..stage.body.len()).rev() {
+                    let instruction = &stage.body[position];
+                    rest[position] =
+                        run_use(file, stage, Some(position), instruction, index, context)
+                            .or_else(|| rest[position + 1].clone());
+                }
+                Rc::new(rest)
+            });
         rest.get(at + 1).cloned().flatten()
     }
 
     fn onbuild_need(&self, file: &Dockerfile, stage: &Stage, index: Index) -> Option<IndexNeed> {
-        let key = (stage.index, index);
-        if let Some(need) = self.onbuild.borrow().get(&key) {
-            return need.clone();
-        }
-        let need = onbuild_need(file, stage, index);
-        self.onbuild.borrow_mut().insert(key, need.clone());
-        need
+        self.onbuild
+            .get_or_compute((stage.index, index), || onbuild_need(file, stage, index))
     }
 
     fn children_need(
@@ -200,13 +191,9 @@ impl IndexUses {
         stage: &Stage,
         index: Index,
     ) -> IndexNeed {
-        let key = (stage.index, index);
-        if let Some(need) = self.children.borrow().get(&key) {
-            return need.clone();
-        }
-        let need = self.read_children_need(file, stages, stage, index);
-        self.children.borrow_mut().insert(key, need.clone());
-        need
+        self.children.get_or_compute((stage.index, index), || {
+            self.read_children_need(file, stages, stage, index)
+        })
     }
 
     fn read_children_need(
