@@ -743,7 +743,17 @@ pub struct From(pub Instruction);
 impl From {
     /// The image word as written, and its file range.
     pub fn image(&self) -> Option<(String, Range<usize>)> {
-        self.0.words().into_iter().next()
+        self.words().first().cloned()
+    }
+
+    /// The instruction's words, read once: every transform asks each
+    /// `FROM` for its image and alias, often once per other stage.
+    fn words(&self) -> Rc<Vec<(String, Range<usize>)>> {
+        struct FromWords(Rc<Vec<(String, Range<usize>)>>);
+        self.0
+            .derived(|| FromWords(Rc::new(self.0.words())))
+            .0
+            .clone()
     }
 
     pub fn image_ref(&self) -> Option<ImageRef> {
@@ -752,7 +762,7 @@ impl From {
 
     /// `AS name`, lowercased.
     pub fn alias(&self) -> Option<String> {
-        let words = self.0.words();
+        let words = self.words();
         match words.as_slice() {
             [_, (as_word, _), (name, _), ..] if as_word.eq_ignore_ascii_case("as") => {
                 Some(name.to_ascii_lowercase())

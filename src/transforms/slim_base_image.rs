@@ -1,6 +1,6 @@
 #![doc = include_str!("../../transforms/slim-base-image/README.md")]
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use crate::base_images::{self, BaseImage, BaseImageMap, Sizes, TagRule};
@@ -136,15 +136,39 @@ fn classify_tag(tag: Option<&str>, defaults: &[(String, Option<String>)]) -> Tag
 /// Which stages a stage's image reaches: itself and every stage built
 /// `FROM` it, directly or not.
 pub(crate) fn family<'s>(stages: &'s [Stage], stage: &'s Stage) -> Vec<&'s Stage> {
+    let bases = base_stages(stages);
+    let mut in_family = vec![false; stages.len()];
+    in_family[stage.index] = true;
     let mut members = vec![stage];
     for candidate in &stages[stage.index + 1..] {
-        if let Some(base) = base_stage(stages, candidate)
-            && members.iter().any(|member| member.index == base.index)
-        {
+        if bases[candidate.index].is_some_and(|base| in_family[base]) {
+            in_family[candidate.index] = true;
             members.push(candidate);
         }
     }
     members
+}
+
+/// [`base_stage`] of every stage, by index, in one walk (asking each stage
+/// made a family's time grow with the cube of the number of stages).
+fn base_stages(stages: &[Stage]) -> Vec<Option<usize>> {
+    let mut named: HashMap<String, usize> = HashMap::new();
+    let mut bases = Vec::with_capacity(stages.len());
+    for stage in stages {
+        let image = stage.from.as_from().and_then(|from| from.image());
+        let base = image.and_then(|(image, _)| {
+            let reference = image.to_ascii_lowercase();
+            match reference.parse::<usize>() {
+                Ok(index) => (index < stage.index).then_some(index),
+                Err(_) => named.get(&reference).copied(),
+            }
+        });
+        bases.push(base);
+        if let Some(name) = stage.name() {
+            named.insert(name, stage.index);
+        }
+    }
+    bases
 }
 
 /// The earlier stage a stage is built `FROM`, if it is built from one.
