@@ -12,6 +12,7 @@
 //! into (`make`, a script it cannot read, `sh -c "$CMD"`) makes the answer
 //! [`IndexNeed::Unknown`].
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::engine::{BuildContext, Context};
@@ -111,11 +112,11 @@ fn keyword(index: Index) -> &'static str {
 
 /// True when `index` is read, or may be, after `stage.body[at]`.
 ///
-/// Every `RUN` that leaves an index asks this, so the answers are worked
-/// out once per parse of the file: for each stage, one backward sweep gives
-/// the first use after every position, and each stage's `ONBUILD`s and
-/// children are read once (asking each `RUN` to scan the rest of its stage
-/// made time grow with the square of the stage's length).
+/// Every `RUN` that leaves an index asks this, so the answers are kept for
+/// the life of the parse: each stage's `RUN`s are read at most once per
+/// index, from the first one asked about, and each stage's `ONBUILD`s and
+/// children once (asking each `RUN` to scan the rest of its stage made
+/// time grow with the square of the stage's length).
 pub fn needed_after(
     file: &Dockerfile,
     stages: &[Stage],
@@ -138,12 +139,16 @@ pub fn needed_after(
 /// the context the answer depends on, through scripts copied from it).
 type StageIndexContext = (usize, Index, Option<usize>);
 
+/// For each position of a stage body, the first use of the index from
+/// there on, once known (`Some(None)`: none).
+type FirstUses = Rc<RefCell<Vec<Option<Option<IndexNeed>>>>>;
+
 /// The memo behind [`needed_after`], one per parse of the file.
 #[derive(Default)]
 struct IndexUses {
     /// By (stage, index, build context): the first use among
-    /// `stage.body[k..]` at position `k` (one more than the body's length).
-    rest: MemoMap<StageIndexContext, Rc<Vec<Option<IndexNeed>>>>,
+    /// `stage.body[k..]`, for each position `k` scanned so far.
+    rest: MemoMap<StageIndexContext, FirstUses>,
     /// By (stage, index): what the stage's `ONBUILD`s do with the index.
     onbuild: MemoMap<(usize, Index), Option<IndexNeed>>,
     /// By (stage, index): what the stages built `FROM` it need.
@@ -167,16 +172,32 @@ impl IndexUses {
         let rest = self
             .rest
             .get_or_compute((stage.index, index, build_context), || {
-                let mut rest = vec![None; stage.body.len() + 1];
-                for position in (0..stage.body.len()).rev() {
-                    let instruction = &stage.body[position];
-                    rest[position] =
-                        run_use(file, stage, Some(position), instruction, index, context)
-                            .or_else(|| rest[position + 1].clone());
-                }
-                Rc::new(rest)
+                Rc::new(RefCell::new(vec![None; stage.body.len()]))
             });
-        rest.get(at + 1).cloned().flatten()
+        // Scan forward to the first use, or to a position whose answer is
+        // known, like the scan of old; then every position passed has the
+        // same answer, so no later question scans them again.
+        let mut passed = Vec::new();
+        let mut position = at + 1;
+        let found = loop {
+            let Some(instruction) = stage.body.get(position) else {
+                break None;
+            };
+            if let Some(known) = rest.borrow()[position].clone() {
+                break known;
+            }
+            let found = run_use(file, stage, Some(position), instruction, index, context);
+            passed.push(position);
+            if found.is_some() {
+                break found;
+            }
+            position += 1;
+        };
+        let mut rest = rest.borrow_mut();
+        for position in passed {
+            rest[position] = Some(found.clone());
+        }
+        found
     }
 
     fn onbuild_need(&self, file: &Dockerfile, stage: &Stage, index: Index) -> Option<IndexNeed> {
