@@ -416,8 +416,14 @@ impl Script {
 
     /// The shell-form body of `run` as a script. `None` for exec form, for a
     /// stage whose `SHELL` is not POSIX, or when the text does not parse.
-    /// Parsed once per instruction (every transform of a pass asks).
-    pub fn of_run(file: &Dockerfile, run: &Instruction) -> Option<Rc<Script>> {
+    /// A copy of [`Script::shared_of_run`], for callers that keep or change it.
+    pub fn of_run(file: &Dockerfile, run: &Instruction) -> Option<Script> {
+        Self::shared_of_run(file, run).map(|script| script.as_ref().clone())
+    }
+
+    /// [`Script::of_run`], parsed once per instruction (every transform of
+    /// every pass asks) and shared.
+    pub fn shared_of_run(file: &Dockerfile, run: &Instruction) -> Option<Rc<Script>> {
         struct ShellForm(Option<Rc<Script>>);
         run.derived(|| ShellForm(Self::parse_shell_form(file, run).map(Rc::new)))
             .0
@@ -436,8 +442,17 @@ impl Script {
 
     /// Scripts of the heredoc bodies that the `RUN` feeds to a shell: a
     /// `RUN <<EOF` whose command is only the heredoc, or `sh`/`bash` reading
-    /// it (`RUN bash <<EOF`, `RUN sh -e <<EOF`). Parsed once per instruction.
-    pub fn heredoc_scripts(file: &Dockerfile, run: &Instruction) -> Vec<Rc<Script>> {
+    /// it (`RUN bash <<EOF`, `RUN sh -e <<EOF`). Copies of
+    /// [`Script::shared_heredoc_scripts`].
+    pub fn heredoc_scripts(file: &Dockerfile, run: &Instruction) -> Vec<Script> {
+        Self::shared_heredoc_scripts(file, run)
+            .iter()
+            .map(|script| script.as_ref().clone())
+            .collect()
+    }
+
+    /// [`Script::heredoc_scripts`], parsed once per instruction and shared.
+    pub fn shared_heredoc_scripts(file: &Dockerfile, run: &Instruction) -> Vec<Rc<Script>> {
         struct HeredocScripts(Vec<Rc<Script>>);
         run.derived(|| HeredocScripts(Self::parse_heredocs(file, run)))
             .0
@@ -446,8 +461,8 @@ impl Script {
 
     /// The shell-form script, then the heredoc scripts, of `run`.
     pub fn all_of_run(file: &Dockerfile, run: &Instruction) -> Vec<Rc<Script>> {
-        let mut scripts: Vec<Rc<Script>> = Script::of_run(file, run).into_iter().collect();
-        scripts.extend(Script::heredoc_scripts(file, run));
+        let mut scripts: Vec<Rc<Script>> = Script::shared_of_run(file, run).into_iter().collect();
+        scripts.extend(Script::shared_heredoc_scripts(file, run));
         scripts
     }
 

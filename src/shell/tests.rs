@@ -3,7 +3,7 @@ use super::*;
 fn script_of(text: &str) -> Script {
     let file = Dockerfile::parse(text);
     let run = file.instructions().find(|i| i.as_run().is_some()).unwrap();
-    Script::of_run(&file, &run).unwrap().as_ref().clone()
+    Script::of_run(&file, &run).unwrap()
 }
 
 fn slice<'t>(text: &'t str, range: &Range<usize>) -> &'t str {

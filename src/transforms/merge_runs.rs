@@ -233,7 +233,7 @@ impl Mergeable {
         if let Some(pragma) = pragma_above(instruction) {
             return Err(Some(format!("not merged: `{pragma}` above it")));
         }
-        let script = Script::of_run(file, instruction).ok_or(None)?;
+        let script = Script::shared_of_run(file, instruction).ok_or(None)?;
         let first = script.lists.first().ok_or(None)?;
         let last = script.lists.last().ok_or(None)?;
         if script.has_background() {

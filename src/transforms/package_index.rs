@@ -356,8 +356,8 @@ pub fn run_invocations(
     if let Some(words) = run.json_args() {
         return Some(invocations::exec_form_invocations(&words, read_script));
     }
-    let heredocs = Script::heredoc_scripts(file, run);
-    let shell_form = Script::of_run(file, run)?;
+    let heredocs = Script::shared_heredoc_scripts(file, run);
+    let shell_form = Script::shared_of_run(file, run)?;
     let mut found = invocations::invocations(&shell_form, !heredocs.is_empty(), read_script);
     for script in &heredocs {
         found.extend(invocations::invocations(script, false, read_script));

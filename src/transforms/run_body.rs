@@ -152,7 +152,7 @@ mod tests {
         let file = Dockerfile::parse(text);
         let run = file.instructions().find(|i| i.as_run().is_some()).unwrap();
         let script = Script::of_run(&file, &run).unwrap();
-        (file, run, script.as_ref().clone())
+        (file, run, script)
     }
 
     #[test]

@@ -8,8 +8,6 @@ mod node;
 mod python;
 mod rust;
 
-use std::rc::Rc;
-
 use crate::base_images::{BaseImageMap, Runtime};
 use crate::config::GoRuntime;
 use crate::engine::{BuildContext, Context, Edit, Fix, Safety, Transform};
@@ -369,10 +367,7 @@ fn refuse_packaged_programs(
 }
 
 /// Simple commands of every shell-form RUN of the stage, with the RUN.
-fn commands_of<'s>(
-    file: &Dockerfile,
-    stage: &'s Stage,
-) -> Vec<(&'s Instruction, usize, Rc<Script>)> {
+fn commands_of<'s>(file: &Dockerfile, stage: &'s Stage) -> Vec<(&'s Instruction, usize, Script)> {
     stage
         .body
         .iter()
