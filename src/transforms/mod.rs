@@ -8,6 +8,7 @@ mod copy_manifests_first;
 mod dockerignore;
 mod merge_runs;
 pub mod multi_stage;
+mod omit_dev_dependencies;
 mod package_cache_flags;
 pub mod package_index;
 pub mod run_body;
@@ -28,6 +29,7 @@ pub fn all() -> Vec<&'static dyn Transform> {
         &copy_manifests_first::CopyManifestsFirst,
         &cleanup_same_layer::CleanupSameLayer,
         &package_cache_flags::PackageCacheFlags,
+        &omit_dev_dependencies::OmitDevDependencies,
         &add_to_copy::AddToCopy,
         &copy_chown::CopyChown,
         &merge_runs::MergeRuns,
