@@ -497,10 +497,15 @@ impl Site<'_> {
                         }
                     }
                     InstructionKind::Run => {
-                        if let Some(reason) =
-                            run_may_write(self.file, instruction, &dir, destination)
-                        {
-                            return Err(format!("the RUN on line {line} {reason}"));
+                        let made = run_may_write(self.file, instruction, &dir, destination)
+                            .map_err(|reason| format!("the RUN on line {line} {reason}"))?;
+                        for (path, certain) in made {
+                            if path == destination {
+                                before.destination_is_new = false;
+                            }
+                            if certain && (path == parent || is_strictly_under(&path, &parent)) {
+                                before.parent_exists = true;
+                            }
                         }
                     }
                     InstructionKind::Workdir => match dir.join(instruction.args().trim()) {
@@ -704,18 +709,21 @@ fn base_may_hold(image: Option<&ImageRef>, destination: &str) -> Option<String> 
 const USER_TOOLS: &[&str] = &["useradd", "adduser", "groupadd", "addgroup", "usermod"];
 
 /// Why an earlier `RUN` may have written into `destination`: it runs there,
-/// or its text names the path or its last component.
+/// or its text names the path or its last component. Otherwise the
+/// directories its plain `mkdir [-p] /ABSOLUTE/PATH` commands make, each
+/// with whether it surely runs (top level, not after `||`): `mkdir -p
+/// /app` leaves an empty destination, which the COPY fills.
 fn run_may_write(
     file: &Dockerfile,
     run: &Instruction,
     dir: &Dir,
     destination: &str,
-) -> Option<String> {
+) -> Result<Vec<(String, bool)>, String> {
     match dir {
         Dir::Known(path) if path == destination || is_strictly_under(path, destination) => {
-            return Some(format!("runs in {path}, where it may write files"));
+            return Err(format!("runs in {path}, where it may write files"));
         }
-        Dir::Unknown => return Some("runs in a directory set by a variable".into()),
+        Dir::Unknown => return Err("runs in a directory set by a variable".into()),
         _ => {}
     }
     let last = destination.rsplit('/').next().unwrap_or_default();
@@ -725,40 +733,82 @@ fn run_may_write(
                 .match_indices(last)
                 .any(|(at, _)| is_word_boundary(text, at, last.len()))
     };
-    let named = if let Some(script) = Script::of_run(file, run) {
-        let mut scripts = vec![script];
-        scripts.extend(Script::heredoc_scripts(file, run));
-        scripts.iter().any(|script| {
-            script.simple_commands().into_iter().any(|(simple, _)| {
-                let words = simple
-                    .assignments
-                    .iter()
-                    .chain(&simple.words)
-                    .chain(&simple.redirects);
-                let manages_users = simple
-                    .program()
-                    .is_some_and(|program| USER_TOOLS.contains(&program.as_str()));
-                if manages_users {
-                    let home = simple.args().iter().any(|word| word.raw.starts_with("-m"))
-                        && (destination == "/home" || is_strictly_under(destination, "/home"));
-                    home || simple.args().iter().any(|word| {
-                        word.raw.contains('/')
-                            && (word.raw.contains(destination)
-                                || is_strictly_under(destination, word.raw.trim_end_matches('/')))
-                    })
-                } else {
-                    words.into_iter().any(|word| names(&word.raw))
-                }
-            })
-        })
-    } else {
+    let may_write = format!("names {destination} (or `{last}`) and may write into it");
+    let Some(script) = Script::of_run(file, run) else {
         let mut text = run.logical().text().to_string();
         for heredoc in run.heredocs() {
             text.push_str(&heredoc.body);
         }
-        names(&text)
+        return if names(&text) {
+            Err(may_write)
+        } else {
+            Ok(Vec::new())
+        };
     };
-    named.then(|| format!("names {destination} (or `{last}`) and may write into it"))
+    let mut scripts = vec![script];
+    scripts.extend(Script::heredoc_scripts(file, run));
+    let mut made = Vec::new();
+    for script in &scripts {
+        for (simple, context) in script.simple_commands() {
+            let program = simple.program();
+            if program.as_deref() == Some("mkdir")
+                && let Some(paths) = plain_mkdir_paths(simple)
+            {
+                for path in paths {
+                    if is_strictly_under(&path, destination) {
+                        return Err(format!("makes {path} inside {destination}"));
+                    }
+                    let certain = context.top_level && !context.conditional;
+                    made.push((path, certain));
+                }
+                continue;
+            }
+            let manages_users = program
+                .as_deref()
+                .is_some_and(|program| USER_TOOLS.contains(&program));
+            let named = if manages_users {
+                let home = simple.args().iter().any(|word| word.raw.starts_with("-m"))
+                    && (destination == "/home" || is_strictly_under(destination, "/home"));
+                home || simple.args().iter().any(|word| {
+                    word.raw.contains('/')
+                        && (word.raw.contains(destination)
+                            || is_strictly_under(destination, word.raw.trim_end_matches('/')))
+                })
+            } else {
+                simple
+                    .assignments
+                    .iter()
+                    .chain(&simple.words)
+                    .chain(&simple.redirects)
+                    .any(|word| names(&word.raw))
+            };
+            if named {
+                return Err(may_write);
+            }
+        }
+    }
+    Ok(made)
+}
+
+/// The absolute paths of `mkdir [-p|--parents] PATH...` with literal
+/// words and no redirections; `None` for any other form.
+fn plain_mkdir_paths(simple: &crate::shell::SimpleCommand) -> Option<Vec<String>> {
+    if !simple.redirects.is_empty() || !simple.assignments.is_empty() {
+        return None;
+    }
+    let mut paths = Vec::new();
+    for word in simple.args() {
+        let literal = word.literal()?;
+        match literal.as_str() {
+            "-p" | "--parents" => {}
+            _ if literal.starts_with('-') => return None,
+            _ if literal.starts_with('/') && !literal.contains(['*', '?', '[']) => {
+                paths.push(normalize(&literal));
+            }
+            _ => return None,
+        }
+    }
+    (!paths.is_empty()).then_some(paths)
 }
 
 fn is_word_boundary(text: &str, at: usize, len: usize) -> bool {
