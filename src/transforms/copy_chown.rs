@@ -580,13 +580,32 @@ impl Site<'_> {
         None
     }
 
-    /// The `USER` in force at the `RUN`, as far as this stage says.
+    /// The `USER` in force at the `RUN`, as far as the Dockerfile says: set
+    /// in this stage, or in the stages it is built `FROM`.
     fn user_at_run(&self) -> Option<String> {
-        self.stage.body[..self.index]
-            .iter()
-            .rev()
-            .find(|instruction| instruction.kind() == InstructionKind::User)
-            .map(|instruction| instruction.args().trim().to_string())
+        let last_user = |instructions: &[Instruction]| {
+            instructions
+                .iter()
+                .rev()
+                .find(|instruction| instruction.kind() == InstructionKind::User)
+                .map(|instruction| instruction.args().trim().to_string())
+        };
+        if let Some(user) = last_user(&self.stage.body[..self.index]) {
+            return Some(user);
+        }
+        let mut stage = self.stage;
+        for _ in 0..self.stages.len() {
+            let (image, _) = stage.from.as_from()?.image()?;
+            let image = image.to_ascii_lowercase();
+            stage = self.stages[..stage.index]
+                .iter()
+                .rev()
+                .find(|earlier| earlier.name().as_deref() == Some(image.as_str()))?;
+            if let Some(user) = last_user(&stage.body) {
+                return Some(user);
+            }
+        }
+        None
     }
 
     /// True when one `COPY` copies one regular file of the build context to

@@ -29,3 +29,10 @@ RUN chown -R node:node /app
 FROM node:20-bookworm-slim AS already-chowned
 COPY --chown=node:node . /app
 RUN chown -R node:node /app
+
+FROM node:20-bookworm-slim AS non-root-base
+USER node
+
+FROM non-root-base AS runs-as-inherited-user
+COPY . /app
+RUN chown -R node:node /app
