@@ -295,7 +295,11 @@ fn fixes_for_script(
     let mut yarn_global_adds = false;
     for command in &commands {
         let Some(subcommand_word) = command.subcommand_word else {
-            if command.manager == Manager::Yarn && command.options.is_empty() {
+            // A bare `yarn`, with options or not (`yarn --frozen-lockfile`),
+            // installs; `yarn --version` and `yarn --help` do not.
+            if command.manager == Manager::Yarn
+                && !command.has_option(&["--version", "-v", "--help", "-h"])
+            {
                 yarn_installs = true;
             }
             continue;
@@ -385,8 +389,16 @@ fn fixes_for_script(
                     after_subcommand("--no-document"),
                 ));
             }
-            (Manager::Npm, Some("ci" | "install" | "i")) => npm_installs = true,
-            (Manager::Yarn, Some("install")) => yarn_installs = true,
+            // npm's spellings of `install` and `ci` (npm help install, ci).
+            (
+                Manager::Npm,
+                Some(
+                    "ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean" | "install"
+                    | "i" | "add" | "in" | "ins" | "inst" | "insta" | "instal" | "isnt"
+                    | "isnta" | "isntal" | "isntall",
+                ),
+            ) => npm_installs = true,
+            (Manager::Yarn, Some("install" | "add")) => yarn_installs = true,
             (Manager::Yarn, Some("global"))
                 if command.args.first().and_then(|a| a.as_deref()) == Some("add") =>
             {
