@@ -245,6 +245,25 @@ fn cleanup_runs_as_root(site: &Site, stages: &[Stage]) -> bool {
     })
 }
 
+/// True when every apt command of the script runs as `sudo apt-get ...`:
+/// `sudo` first, with no options of its own (`-u`, `-E`, ... would change
+/// whom or how the cleanup runs).
+fn apt_runs_through_plain_sudo(script: &Script) -> bool {
+    let apt: Vec<PackageCommand> = packages::package_commands(script)
+        .into_iter()
+        .filter(|command| command.manager == Manager::Apt)
+        .collect();
+    !apt.is_empty()
+        && apt.iter().all(|command| {
+            let before: Vec<String> = command.command.words[..]
+                .iter()
+                .take_while(|word| word.range != command.program_word.range)
+                .filter_map(|word| word.literal())
+                .collect();
+            before == ["sudo"]
+        })
+}
+
 /// The `USER` a stage's own body sets before each position, worked out
 /// once per stage and parse (every apt `RUN` asks).
 #[derive(Default)]
@@ -326,10 +345,14 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
         site.skip(at, "the apt lists are in a cache mount, not in the layer");
         return None;
     }
-    if !cleanup_runs_as_root(site, stages) {
+    // Under a non-root USER, apt that runs through a plain `sudo` can have
+    // its lists removed through `sudo` too; unsafe, since sudoers may allow
+    // that user apt-get and nothing else.
+    let through_sudo = !cleanup_runs_as_root(site, stages);
+    if through_sudo && !apt_runs_through_plain_sudo(site.script) {
         site.skip(
             at,
-            "apt runs through sudo or as a non-root USER: the cleanup could not delete root's files",
+            "apt runs through sudo (with options) or another wrapper, or as a non-root USER without sudo: the cleanup could not delete root's files",
         );
         return None;
     }
@@ -341,7 +364,7 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
         Index::AptLists,
         site.context,
     );
-    let mut safe = true;
+    let mut safe = !through_sudo;
     match need {
         IndexNeed::Unneeded => {}
         IndexNeed::Needed { what, .. } => {
@@ -373,6 +396,12 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
                 .iter()
                 .any(|(command, _)| removes_apt_lists(command))
         });
+    }
+    if through_sudo {
+        cleanup = format!("sudo {REMOVE_LISTS_COMMAND}");
+        message = format!(
+            "{message} through sudo, as apt runs (unsafe: sudoers may let this user run apt-get and nothing else)"
+        );
     }
     edits.insert(0, site.append(&cleanup)?);
     if installs
@@ -421,7 +450,11 @@ fn carry_message(carried: &str, default: &str, message: &str) -> String {
 /// -type f -delete`.
 fn removes_apt_lists(command: &SimpleCommand) -> bool {
     const LISTS: &str = "/var/lib/apt/lists";
-    let words = literal_words(command);
+    let mut words = literal_words(command);
+    // `sudo rm -rf /var/lib/apt/lists/*` removes them as well.
+    if words.first().is_some_and(|w| w == "sudo") {
+        words.remove(0);
+    }
     let Some(program) = words.first().map(|w| w.rsplit('/').next().unwrap_or(w)) else {
         return false;
     };

@@ -1,0 +1,8 @@
+FROM ubuntu:22.04
+RUN apt-get update && apt-get install -y --no-install-recommends sudo \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd -m dev && echo 'dev ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/dev
+USER dev
+RUN sudo apt-get update && sudo apt-get install -y --no-install-recommends curl
+RUN sudo -E apt-get update && sudo -E apt-get install -y --no-install-recommends git
+CMD ["bash"]
