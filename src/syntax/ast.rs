@@ -646,6 +646,33 @@ impl Stage {
         From(self.from.clone()).alias()
     }
 
+    /// This stage, then the stage it is built `FROM` (`FROM build`, the
+    /// latest earlier stage of that name, case-insensitively), and so on
+    /// back to the one built on an image. Each stage once.
+    pub fn lineage<'s>(&'s self, stages: &'s [Stage]) -> Vec<&'s Stage> {
+        let mut chain = vec![self];
+        let mut current = self;
+        while let Some(base) = current
+            .from
+            .as_from()
+            .and_then(|from| from.image())
+            .map(|(image, _)| image.to_ascii_lowercase())
+            .and_then(|image| {
+                stages[..current.index.min(stages.len())]
+                    .iter()
+                    .rev()
+                    .find(|earlier| earlier.name().as_deref() == Some(image.as_str()))
+            })
+        {
+            if chain.iter().any(|seen| seen.index == base.index) {
+                break;
+            }
+            chain.push(base);
+            current = base;
+        }
+        chain
+    }
+
     /// The `SHELL` set in this stage's own body before `instruction` (None:
     /// none). Not the shell in force, which may come from the stage it is
     /// built `FROM` or a Windows base image: see [`Dockerfile::shell_at`].

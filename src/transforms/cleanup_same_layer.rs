@@ -290,23 +290,7 @@ impl UsersBefore {
 
 /// The stage and the stages it is built `FROM`, oldest first.
 fn ancestry<'s>(stages: &'s [Stage], stage: &'s Stage) -> Vec<&'s Stage> {
-    let mut chain = vec![stage];
-    let mut current = stage;
-    while let Some(base) = current
-        .from
-        .as_from()
-        .and_then(|from| from.image())
-        .and_then(|(image, _)| {
-            stages[..current.index].iter().rev().find(|earlier| {
-                earlier
-                    .name()
-                    .is_some_and(|name| name.eq_ignore_ascii_case(&image))
-            })
-        })
-    {
-        chain.push(base);
-        current = base;
-    }
+    let mut chain = stage.lineage(stages);
     chain.reverse();
     chain
 }

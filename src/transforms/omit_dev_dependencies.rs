@@ -110,29 +110,10 @@ impl Transform for OmitDevDependencies {
 
 /// The final stage and the stages it is built `FROM`, by index.
 fn shipping_family(stages: &[Stage]) -> Vec<usize> {
-    let Some(mut current) = stages.last() else {
-        return Vec::new();
-    };
-    let mut family = vec![current.index];
-    while let Some(base) = current
-        .from
-        .as_from()
-        .and_then(|from| from.image())
-        .map(|(image, _)| image.to_ascii_lowercase())
-        .and_then(|image| {
-            stages[..current.index]
-                .iter()
-                .rev()
-                .find(|earlier| earlier.name().as_deref() == Some(image.as_str()))
-        })
-    {
-        if family.contains(&base.index) {
-            break;
-        }
-        family.push(base.index);
-        current = base;
-    }
-    family
+    stages
+        .last()
+        .map(|last| last.lineage(stages).iter().map(|s| s.index).collect())
+        .unwrap_or_default()
 }
 
 fn scripts_of(file: &Dockerfile, stage: &Stage) -> Vec<Script> {

@@ -243,26 +243,7 @@ impl StageSettings {
 
 /// The stage and the earlier stages it is built `FROM`, oldest first.
 fn lineage<'s>(stages: &'s [Stage], stage: &'s Stage) -> Vec<&'s Stage> {
-    let mut chain = vec![stage];
-    let mut current = stage;
-    while let Some(base) = current
-        .from
-        .as_from()
-        .and_then(|from| from.image())
-        .map(|(image, _)| image.to_ascii_lowercase())
-        .and_then(|image| {
-            stages[..current.index]
-                .iter()
-                .rev()
-                .find(|earlier| earlier.name().as_deref() == Some(image.as_str()))
-        })
-    {
-        if chain.iter().any(|seen| seen.index == base.index) {
-            break;
-        }
-        chain.push(base);
-        current = base;
-    }
+    let mut chain = stage.lineage(stages);
     chain.reverse();
     chain
 }
@@ -394,8 +375,8 @@ fn fixes_for_script(
                 Manager::Npm,
                 Some(
                     "ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean" | "install"
-                    | "i" | "add" | "in" | "ins" | "inst" | "insta" | "instal" | "isnt"
-                    | "isnta" | "isntal" | "isntall",
+                    | "i" | "add" | "in" | "ins" | "inst" | "insta" | "instal" | "isnt" | "isnta"
+                    | "isntal" | "isntall",
                 ),
             ) => npm_installs = true,
             (Manager::Yarn, Some("install" | "add")) => yarn_installs = true,
