@@ -196,7 +196,11 @@ impl Word {
 }
 
 fn unquote_literal(raw: &str) -> Option<String> {
-    let mut out = String::new();
+    // Most words are plain (`apt-get`, `-y`, `curl`): nothing to remove.
+    if !raw.contains(['\'', '"', '\\', '$', '`']) {
+        return Some(raw.to_string());
+    }
+    let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     let mut quote = None::<char>;
     while let Some(ch) = chars.next() {

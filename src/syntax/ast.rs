@@ -466,6 +466,10 @@ impl Instruction {
 
     /// Heredocs announced by this instruction, in order.
     pub fn heredocs(&self) -> Vec<Heredoc> {
+        // Asked of every instruction by many transforms; most have none.
+        if !self.node.children().any(|node| node.kind() == HEREDOC) {
+            return Vec::new();
+        }
         let logical = self.logical();
         let markers = command::heredoc_markers(logical.text());
         self.node
