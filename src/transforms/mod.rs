@@ -13,6 +13,7 @@ mod package_cache_flags;
 pub mod package_index;
 pub mod run_body;
 mod slim_base_image;
+mod static_binaries;
 pub mod workdir;
 
 use crate::engine::Transform;
@@ -32,6 +33,7 @@ pub fn all() -> Vec<&'static dyn Transform> {
         &omit_dev_dependencies::OmitDevDependencies,
         &add_to_copy::AddToCopy,
         &copy_chown::CopyChown,
+        &static_binaries::StaticBinaries,
         &merge_runs::MergeRuns,
         &slim_base_image::SlimBaseImage,
         &dockerignore::DockerignoreEntries,
