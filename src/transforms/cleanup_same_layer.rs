@@ -6,6 +6,7 @@ use crate::engine::{Context, Edit, Fix, ImageEffect, Safety, Transform};
 use crate::shell::invocations::Invocation;
 use crate::shell::packages::{self, Manager, PackageCommand};
 use crate::shell::{AndOr, Command, Script, ScriptSource, SimpleCommand, Terminator};
+use crate::syntax::image_ref::ImageRef;
 use crate::syntax::memo::MemoMap;
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 use crate::transforms::package_index::{self, Index, IndexNeed};
@@ -245,6 +246,24 @@ fn cleanup_runs_as_root(site: &Site, stages: &[Stage]) -> bool {
     })
 }
 
+/// The image at the root of the stage's `FROM` chain, when it is not one
+/// the base-image map knows (the official Debian and Ubuntu images and the
+/// language images built on them, which all carry Debian's docker-clean
+/// apt hook): `scratch` with a root filesystem added, a distribution
+/// made with debootstrap, a private base.
+fn base_without_known_clean_hook(site: &Site, stages: &[Stage]) -> Option<String> {
+    let root = ancestry(stages, site.stage).first().copied()?;
+    let (image, _) = root.from.as_from()?.image()?;
+    let reference = ImageRef::parse(&image);
+    if reference.has_variables() {
+        return None;
+    }
+    let map = site.context.settings.base_images();
+    let known = map.lookup(&reference).is_some()
+        || matches!(reference.repository().as_str(), "debian" | "ubuntu");
+    (!known).then_some(image)
+}
+
 /// True when every apt command of the script runs as `sudo apt-get ...`:
 /// `sudo` first, with no options of its own (`-u`, `-E`, ... would change
 /// whom or how the cleanup runs).
@@ -380,6 +399,26 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
                 .iter()
                 .any(|(command, _)| removes_apt_lists(command))
         });
+    }
+    let cleans_archives = site.all_scripts.iter().any(|script| {
+        packages::package_commands(script)
+            .iter()
+            .any(|c| is_apt(c) && apt_sub(c) == "clean")
+    });
+    if !through_sudo
+        && installs
+        && !cleans_archives
+        && let Some(image) = base_without_known_clean_hook(site, stages)
+    {
+        // Debian's and Ubuntu's official images (and every image the map
+        // knows, all built on them) delete downloaded .deb files through
+        // the docker-clean apt hook; on another base they stay in
+        // /var/cache/apt/archives. `apt-get clean` is harmless where the
+        // hook exists.
+        cleanup = format!("apt-get clean && {cleanup}");
+        message = format!(
+            "{message}, and the downloaded .deb files (`apt-get clean`: {image} is not known to have Debian's docker-clean apt hook)"
+        );
     }
     if through_sudo {
         cleanup = format!("sudo {REMOVE_LISTS_COMMAND}");
