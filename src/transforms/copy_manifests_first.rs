@@ -184,6 +184,26 @@ const HARMLESS_COMMANDS: &[&str] = &[
     "id", "whoami", "uname", "env", "printenv", "date",
 ];
 
+/// Package-manager lists and caches, which `rm` may delete without
+/// touching a project's sources.
+const PACKAGE_CACHE_DIRS: &[&str] = &[
+    "/var/lib/apt/lists",
+    "/var/cache/apt",
+    "/var/cache/apk",
+    "/var/cache/yum",
+    "/var/cache/dnf",
+    "/var/cache/zypp",
+    "/root/.cache/pip",
+    "/root/.npm",
+];
+
+fn removes_only_package_caches(path: &str) -> bool {
+    !path.contains("..")
+        && PACKAGE_CACHE_DIRS
+            .iter()
+            .any(|dir| path == *dir || path.starts_with(&format!("{dir}/")))
+}
+
 fn is_path_like(arg: &str) -> bool {
     arg == "."
         || arg.starts_with("./")
@@ -318,6 +338,13 @@ fn classify_command(command: &SimpleCommand) -> RunRole {
             if operands.first().map(|s| s.as_str()) == Some("install") && operands.len() == 1 =>
         {
             step(Ecosystem::Pipenv, StepKind::Install)
+        }
+        // The package managers' own lists and caches: no project keeps its
+        // sources there, so removing them leaves the copied context alone.
+        "rm" if !operands.is_empty()
+            && operands.iter().all(|path| removes_only_package_caches(path)) =>
+        {
+            RunRole::Harmless
         }
         _ if HARMLESS_COMMANDS.contains(&program.as_str()) => RunRole::Harmless,
         _ => RunRole::Unknown(None),
