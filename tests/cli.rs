@@ -50,6 +50,46 @@ fn select_none_prints_stdin_back_byte_for_byte() {
     assert_eq!(text(&output.stdout), TRICKY);
 }
 
+/// Without a build context (standard input, no path) the manifests are
+/// copied by patterns, as an unsafe fix only; `pip install .` needs the
+/// sources and is left alone.
+#[test]
+fn manifests_first_without_a_context_copies_by_pattern_and_is_unsafe() {
+    let node = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n";
+    // Naming the transform enables its unsafe fixes; `all` does not.
+    let selected = run_stdin(&["--select", "copy-manifests-first", "-"], node.as_bytes());
+    assert_eq!(
+        text(&selected.stdout),
+        node.replace(
+            "COPY . .\nRUN npm ci\n",
+            "COPY package*.json .npmrc* ./\nRUN npm ci\nCOPY . .\n",
+        )
+    );
+    let plain = run_stdin(&["--select", "all", "-"], node.as_bytes());
+    assert!(
+        !text(&plain.stdout).contains("package*.json"),
+        "{}",
+        text(&plain.stdout)
+    );
+    let go =
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go mod download\nRUN go build -o /app .\n";
+    let output = run_stdin(
+        &["--unsafe", "--select", "copy-manifests-first", "-"],
+        go.as_bytes(),
+    );
+    assert!(
+        text(&output.stdout).contains("COPY go.mod go.sum* ./\nRUN go mod download\nCOPY . .\n"),
+        "{}",
+        text(&output.stdout)
+    );
+    let project = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install .\n";
+    let output = run_stdin(
+        &["--unsafe", "--select", "copy-manifests-first", "-"],
+        project.as_bytes(),
+    );
+    assert_eq!(text(&output.stdout), project);
+}
+
 #[test]
 fn stdin_filename_without_dash_reads_stdin() {
     let output = run_stdin(

@@ -8,6 +8,7 @@ use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 use crate::transforms::workdir::{Dir, workdir_before};
 
 mod needs;
+mod without_context;
 
 use needs::{Needs, NodeManager, Project};
 
@@ -36,7 +37,19 @@ impl Transform for CopyManifestsFirst {
 
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let Some(build) = context.build_context else {
-            return Vec::new();
+            let text = file.text();
+            let mut fixes = Vec::new();
+            for stage in file.stages() {
+                for (index, instruction) in stage.body.iter().enumerate() {
+                    if let Some(copy) = WholeContextCopy::of(instruction)
+                        && let Some(fix) =
+                            without_context::plan_without_context(file, &stage, index, &copy, text)
+                    {
+                        fixes.push(fix);
+                    }
+                }
+            }
+            return fixes;
         };
         // BuildKit refuses to COPY a file by name that it excludes.
         let (_, ignored) = DockerIgnore::for_build(build, context.path);

@@ -1,0 +1,99 @@
+//! The fix without a build context: a Dockerfile read alone, or from
+//! standard input without a path, where dockfix cannot see which manifests
+//! exist. The manifests are copied by glob patterns that tolerate missing
+//! files (BuildKit and the classic builder accept a pattern that matches
+//! nothing when another source matches), and the fix is unsafe: the install
+//! may read files the patterns leave out.
+
+use super::*;
+
+/// The sources to copy before an install of this ecosystem; `None` when
+/// the install cannot be served without seeing the context.
+fn manifest_patterns(ecosystem: &Ecosystem) -> Option<Vec<String>> {
+    let fixed = |patterns: &[&str]| Some(patterns.iter().map(|p| p.to_string()).collect());
+    match ecosystem {
+        Ecosystem::Npm => fixed(&["package*.json", ".npmrc*"]),
+        Ecosystem::Yarn => fixed(&["package.json", "yarn.lock*", ".yarnrc*"]),
+        Ecosystem::Go => fixed(&["go.mod", "go.sum*"]),
+        // The requirement files the command names, in the copied folder.
+        Ecosystem::Pip(files) if !files.is_empty() => files
+            .iter()
+            .all(|file| !file.contains('/') && !file.contains('$') && !file.contains('*'))
+            .then(|| files.clone()),
+        _ => None,
+    }
+}
+
+/// The unsafe fix for the `COPY . DEST` at `copy_index`, when an install
+/// follows with nothing between but harmless RUNs and metadata.
+pub(super) fn plan_without_context(
+    file: &Dockerfile,
+    stage: &Stage,
+    copy_index: usize,
+    copy: &WholeContextCopy,
+    text: &str,
+) -> Option<Fix> {
+    let mut install = None;
+    for instruction in &stage.body[copy_index + 1..] {
+        match instruction.kind() {
+            InstructionKind::Run => match classify_run(file, instruction) {
+                RunRole::Step(step) if step.kind == StepKind::Install => {
+                    install = Some((instruction, step));
+                    break;
+                }
+                RunRole::Harmless => {}
+                _ => return None,
+            },
+            InstructionKind::Env
+            | InstructionKind::Arg
+            | InstructionKind::Label
+            | InstructionKind::Expose => {}
+            _ => return None,
+        }
+    }
+    let (run, step) = install?;
+    // `pip install .`, `--find-links ./wheels`: the sources themselves.
+    if step.words.iter().any(|word| is_path_like(word)) {
+        return None;
+    }
+    let patterns = manifest_patterns(&step.ecosystem)?;
+    let copy_instruction = copy.instruction;
+    let newline = copy_instruction.newline_style();
+    let indent = copy_instruction.indentation();
+    let keyword = if copy_instruction
+        .keyword()
+        .chars()
+        .all(|c| c.is_ascii_lowercase())
+    {
+        "copy"
+    } else {
+        "COPY"
+    };
+    let mut manifest_copy = format!("{indent}{keyword}");
+    for flag in &copy.kept_flags {
+        manifest_copy.push(' ');
+        manifest_copy.push_str(flag);
+    }
+    let base = format!("{}/", copy.dest.trim_end_matches('/'));
+    manifest_copy.push_str(&format!(" {} {base}{newline}", patterns.join(" ")));
+
+    let copy_range = copy_instruction.range();
+    let run_range = run.range();
+    let mut moved = text[copy_range.clone()].to_string();
+    let mut insertion = String::new();
+    if !text[..run_range.end].ends_with('\n') {
+        insertion.push_str(newline);
+        moved = moved.trim_end_matches(['\r', '\n']).to_string();
+    }
+    insertion.push_str(&moved);
+    Some(Fix::unsafe_(
+        format!(
+            "copy {} before the install and the full context after it, so source changes keep the install layer cached (unsafe: without a build context dockfix cannot see which files the install reads; the patterns copy the usual manifests, and those that exist)",
+            patterns.join(", ")
+        ),
+        vec![
+            Edit::replace(copy_range, manifest_copy),
+            Edit::insert(run_range.end, insertion),
+        ],
+    ))
+}
