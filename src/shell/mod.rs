@@ -178,6 +178,11 @@ impl SimpleCommand {
     pub fn literal_args(&self) -> Vec<Option<String>> {
         self.args().iter().map(Word::literal).collect()
     }
+
+    /// Every word, the command name first, when all are literal.
+    pub fn literal_words(&self) -> Option<Vec<String>> {
+        self.words.iter().map(Word::literal).collect()
+    }
 }
 
 /// A shell word as written, with its file range.

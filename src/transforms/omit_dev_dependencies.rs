@@ -1,5 +1,7 @@
 #![doc = include_str!("../../transforms/omit-dev-dependencies/README.md")]
 
+use std::rc::Rc;
+
 use crate::engine::{Context, Fix, Safety, Transform};
 use crate::shell::Script;
 use crate::shell::packages::{self, Manager, PackageCommand};
@@ -70,25 +72,28 @@ impl Transform for OmitDevDependencies {
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let stages = file.stages();
         let shipping = shipping_family(&stages);
+        let family: Vec<&Stage> = stages
+            .iter()
+            .filter(|s| shipping.contains(&s.index))
+            .collect();
+        // Facts of the whole shipping family, worked out once, when the
+        // first plain npm install asks.
+        let mut family_allows: Option<Result<(), String>> = None;
         let mut fixes = Vec::new();
-        for stage in stages.iter().filter(|s| shipping.contains(&s.index)) {
-            let family: Vec<&Stage> = stages
-                .iter()
-                .filter(|s| shipping.contains(&s.index))
-                .collect();
-            let scripts = scripts_of(file, stage);
-            for script in &scripts {
-                for command in packages::package_commands(script) {
+        for stage in &family {
+            for script in scripts_of(file, stage) {
+                for command in packages::package_commands(&script) {
                     report_left_alone(&command, context);
                     if !is_plain_npm_install(&command) {
                         continue;
                     }
-                    let at = command.command.range.start;
-                    if let Err(reason) = never_builds(file, &family)
-                        .and_then(|()| no_production_env(file, &family))
-                        .and_then(|()| hooks_and_command_need_no_dev(&stages, context))
-                    {
-                        context.skip(ID, at, reason);
+                    let allows = family_allows.get_or_insert_with(|| {
+                        never_builds(file, &family)
+                            .and_then(|()| no_production_env(file, &family))
+                            .and_then(|()| hooks_and_command_need_no_dev(&stages, context))
+                    });
+                    if let Err(reason) = allows {
+                        context.skip(ID, command.command.range.start, reason.clone());
                         continue;
                     }
                     let Some(subcommand) = command.subcommand_word else {
@@ -116,16 +121,12 @@ fn shipping_family(stages: &[Stage]) -> Vec<usize> {
         .unwrap_or_default()
 }
 
-fn scripts_of(file: &Dockerfile, stage: &Stage) -> Vec<Script> {
+fn scripts_of(file: &Dockerfile, stage: &Stage) -> Vec<Rc<Script>> {
     stage
         .body
         .iter()
         .filter(|i| i.kind() == InstructionKind::Run && !i.is_error())
-        .flat_map(|run| {
-            let mut scripts: Vec<Script> = Script::of_run(file, run).into_iter().collect();
-            scripts.extend(Script::heredoc_scripts(file, run));
-            scripts
-        })
+        .flat_map(|run| Script::all_of_run(file, run))
         .collect()
 }
 

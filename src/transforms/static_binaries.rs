@@ -57,9 +57,7 @@ impl Transform for StaticBinaries {
                 .iter()
                 .filter(|i| i.kind() == InstructionKind::Run && !i.is_error())
             {
-                let mut scripts: Vec<Script> = Script::of_run(file, run).into_iter().collect();
-                scripts.extend(Script::heredoc_scripts(file, run));
-                for script in &scripts {
+                for script in Script::all_of_run(file, run) {
                     for (command, _) in script.simple_commands() {
                         if let Some(fix) = go_build(command, context)
                             .or_else(|| cargo_build(command, cargo_strip_set, context))
@@ -99,13 +97,9 @@ fn stage_mentions(stage: &Stage, text: &str) -> bool {
         .any(|instruction| instruction.args().contains(text))
 }
 
-fn literal_words(command: &SimpleCommand) -> Option<Vec<String>> {
-    command.words.iter().map(|word| word.literal()).collect()
-}
-
 /// `go build ...` without `-ldflags` gets `-trimpath -ldflags="-s -w"`.
 fn go_build(command: &SimpleCommand, context: &Context) -> Option<Fix> {
-    let words = literal_words(command)?;
+    let words = command.literal_words()?;
     if words.first().map(String::as_str) != Some("go")
         || words.get(1).map(String::as_str) != Some("build")
     {
@@ -150,7 +144,7 @@ fn go_build(command: &SimpleCommand, context: &Context) -> Option<Fix> {
 
 /// `cargo build --release` gets `CARGO_PROFILE_RELEASE_STRIP=symbols`.
 fn cargo_build(command: &SimpleCommand, strip_set: bool, context: &Context) -> Option<Fix> {
-    let words = literal_words(command)?;
+    let words = command.literal_words()?;
     // `cargo install` builds the release profile unless told `--debug`.
     let release = match words.get(1).map(String::as_str) {
         Some("build") => words.iter().any(|w| w == "--release" || w == "-r"),

@@ -334,16 +334,17 @@ impl Databases<'_> {
             || PACKAGE_SET_FOLDERS
                 .iter()
                 .any(|folder| path.starts_with(folder));
+        if !record {
+            return None;
+        }
+        // Only for dpkg's own records: every other path skips this walk
+        // over both package sets.
         let differing = self.differing_packages();
-        if record
-            && !differing.is_empty()
+        (!differing.is_empty()
             && differing
                 .iter()
-                .all(|package| self.difference_from_base(package))
-        {
-            return Some(Reason::BasePackages);
-        }
-        None
+                .all(|package| self.difference_from_base(package)))
+        .then_some(Reason::BasePackages)
     }
 }
 

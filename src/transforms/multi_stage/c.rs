@@ -72,8 +72,9 @@ pub(super) fn c<'f>(
             {
                 continue;
             }
-            let words =
-                literal_words(command).ok_or("a compiler command uses variables or expansions")?;
+            let words = command
+                .literal_words()
+                .ok_or("a compiler command uses variables or expansions")?;
             if let Some(output) = linked_output(&words) {
                 links.push((index, output.to_string(), runs_cd(&script)));
             }

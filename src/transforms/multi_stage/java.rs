@@ -43,7 +43,7 @@ pub(super) fn java<'f>(
         .into_iter()
         .filter(|(_, _, script)| {
             script.simple_commands().iter().any(|(command, _)| {
-                let Some(words) = literal_words(command) else {
+                let Some(words) = command.literal_words() else {
                     return false;
                 };
                 let program = words

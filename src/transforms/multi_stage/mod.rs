@@ -397,7 +397,7 @@ fn invocations(
     let mut found = Vec::new();
     for (_, index, script) in commands_of(file, stage) {
         for (command, _) in script.simple_commands() {
-            let Some(words) = literal_words(command) else {
+            let Some(words) = command.literal_words() else {
                 continue;
             };
             if words.first().map(String::as_str) == Some(program)
@@ -413,10 +413,6 @@ fn invocations(
         }
     }
     found
-}
-
-fn literal_words(command: &SimpleCommand) -> Option<Vec<String>> {
-    command.words.iter().map(|word| word.literal()).collect()
 }
 
 fn runs_cd(script: &Script) -> bool {
