@@ -386,3 +386,128 @@ fn generated_dockerfiles_keep_behaviour() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `purge-build-deps` is unsafe, so `cases_keep_behaviour` only reports
+/// what it changes. What must hold all the same: the purge runs only when
+/// the build got that far. For each of its cases, in dash and in bash, the
+/// rewrite runs the original commands in the same order (plus `apt-mark
+/// showmanual` before the install, and `--virtual .build-deps` in `apk
+/// add`), then the purge; and with each original command failing in turn,
+/// it runs exactly the original commands, no purge, and fails as well.
+#[test]
+fn purge_build_deps_runs_only_after_a_successful_build() {
+    use behaviour::sandbox::{Failure, Invocation, Stubs};
+    if !shells_available() {
+        return;
+    }
+    /// The rewrite's log without what it adds before the purge, each with
+    /// its index in the raw log.
+    fn build_part(log: &[Invocation]) -> Vec<(usize, Vec<String>, String)> {
+        log.iter()
+            .enumerate()
+            .filter(|(_, entry)| entry.argv != ["apt-mark", "showmanual"])
+            .map(|(index, entry)| {
+                let mut argv = entry.argv.clone();
+                if let Some(at) = argv
+                    .windows(2)
+                    .position(|w| w == ["--virtual", ".build-deps"])
+                    && argv[0] == "apk"
+                {
+                    argv.drain(at..at + 2);
+                }
+                (index, argv, entry.cwd.clone())
+            })
+            .collect()
+    }
+    let plain = |log: &[Invocation]| -> Vec<(Vec<String>, String)> {
+        log.iter()
+            .map(|entry| (entry.argv.clone(), entry.cwd.clone()))
+            .collect()
+    };
+    let mut checked = 0;
+    for (transform, name, dockerfile, folder) in behaviour::cases() {
+        if transform != "purge-build-deps" || folder.is_some() {
+            continue;
+        }
+        let before = std::fs::read_to_string(&dockerfile).unwrap();
+        let after = behaviour::rewrite(&before, transform, true, Some(&dockerfile), None).unwrap();
+        if after == before {
+            continue;
+        }
+        for window in behaviour::windows(&before, &after).unwrap() {
+            let (old_runs, _) = behaviour::run_steps(&window.start, &window.before);
+            let (new_runs, _) = behaviour::run_steps(&window.start, &window.after);
+            let (mut names, _) = behaviour::command_names(&old_runs);
+            names.extend(behaviour::command_names(&new_runs).0);
+            // Run inside command substitutions, which command_names skips.
+            names.extend(["apt-mark".to_string(), "mktemp".to_string()]);
+            let mut stubs = Stubs::new(names.iter().map(String::as_str));
+            stubs.make_image_dirs(old_runs.iter().chain(&new_runs));
+            for variant in ShellVariant::ALL {
+                let label = format!("{name} ({})", variant.name());
+                let old = stubs.run(&old_runs, variant, None);
+                let new = stubs.run(&new_runs, variant, None);
+                assert!(old.success, "{label}: the original fails with stubs");
+                let old_log = plain(&old.log);
+                let new_build = build_part(&new.log);
+                let new_plain: Vec<(Vec<String>, String)> = new_build
+                    .iter()
+                    .map(|(_, argv, cwd)| (argv.clone(), cwd.clone()))
+                    .collect();
+                assert!(
+                    new_plain.len() > old_log.len() && new_plain[..old_log.len()] == old_log[..],
+                    "{label}: the rewrite does not run the original commands first:\n{old_log:?}\n{new_plain:?}"
+                );
+                let purge_starts = &new_plain[old_log.len()].0;
+                assert!(
+                    matches!(purge_starts[0].as_str(), "apt-mark" | "mktemp"),
+                    "{label}: after the build comes {purge_starts:?}"
+                );
+                for (position, entry) in old.log.iter().enumerate() {
+                    let at = old.log[..=position]
+                        .iter()
+                        .filter(|e| e.argv == entry.argv)
+                        .count();
+                    let old_failure = Failure {
+                        argv: entry.argv.clone(),
+                        at,
+                    };
+                    // The same logical command on the rewrite's side (its
+                    // words may have gained --virtual .build-deps).
+                    let raw = &new.log[new_build[position].0];
+                    let new_at = new.log[..=new_build[position].0]
+                        .iter()
+                        .filter(|e| e.argv == raw.argv)
+                        .count();
+                    let new_failure = Failure {
+                        argv: raw.argv.clone(),
+                        at: new_at,
+                    };
+                    let old_failed = stubs.run(&old_runs, variant, Some(&old_failure));
+                    let new_failed = stubs.run(&new_runs, variant, Some(&new_failure));
+                    let failed_plain: Vec<(Vec<String>, String)> = build_part(&new_failed.log)
+                        .into_iter()
+                        .map(|(_, argv, cwd)| (argv, cwd))
+                        .collect();
+                    assert_eq!(
+                        failed_plain,
+                        plain(&old_failed.log),
+                        "{label}: with `{}` failing, the rewrite runs other commands",
+                        entry.argv.join(" ")
+                    );
+                    assert_eq!(
+                        old_failed.success,
+                        new_failed.success,
+                        "{label}: with `{}` failing",
+                        entry.argv.join(" ")
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    eprintln!(
+        "purge-build-deps: {checked} failure points checked, the purge never ran after a failure"
+    );
+    assert!(checked > 0, "no purge-build-deps case was checked");
+}

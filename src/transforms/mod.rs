@@ -11,6 +11,7 @@ pub mod multi_stage;
 mod omit_dev_dependencies;
 mod package_cache_flags;
 pub mod package_index;
+mod purge_build_deps;
 pub mod run_body;
 mod slim_base_image;
 mod static_binaries;
@@ -30,6 +31,7 @@ pub fn all() -> Vec<&'static dyn Transform> {
         &copy_manifests_first::CopyManifestsFirst,
         &cleanup_same_layer::CleanupSameLayer,
         &package_cache_flags::PackageCacheFlags,
+        &purge_build_deps::PurgeBuildDeps,
         &omit_dev_dependencies::OmitDevDependencies,
         &add_to_copy::AddToCopy,
         &copy_chown::CopyChown,

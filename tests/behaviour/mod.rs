@@ -359,7 +359,7 @@ pub fn windows(before: &str, after: &str) -> Result<Vec<Window>, NotRun> {
 
 /// The RUN steps of a stretch, with the configuration each sees, and the
 /// configuration left at its end.
-fn run_steps(start: &Config, steps: &[Step]) -> (Vec<RunStep>, Config) {
+pub fn run_steps(start: &Config, steps: &[Step]) -> (Vec<RunStep>, Config) {
     let mut config = start.clone();
     let mut runs = Vec::new();
     for step in steps {
@@ -381,7 +381,7 @@ fn scripts(runs: &[RunStep]) -> impl Iterator<Item = &str> {
 
 /// Command names the scripts run (for stubs), and any real program they
 /// name by path (which the tests refuse to run).
-fn command_names(runs: &[RunStep]) -> (BTreeSet<String>, Vec<String>) {
+pub fn command_names(runs: &[RunStep]) -> (BTreeSet<String>, Vec<String>) {
     let mut names = BTreeSet::new();
     let mut host_programs = Vec::new();
     for run in runs {

@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim
+RUN apt-get update; apt-get install -y gcc; gcc -O2 -o /usr/local/bin/hello /src/hello.c
+CMD ["hello"]
