@@ -78,8 +78,9 @@ const APK_BUILD_PACKAGES: &[&str] = &[
     "go",
 ];
 
-/// Download tools: build-only when the same `RUN` uses them to fetch
-/// sources, else they may be there for the application.
+/// Download tools: build-only when the same `RUN` installs build packages
+/// too and runs them after the install (to fetch sources), else they may be
+/// there for the application.
 const DOWNLOAD_TOOLS: &[&str] = &["curl", "wget"];
 
 /// Programs the build packages provide (or pull in). A later step that
@@ -222,6 +223,8 @@ struct BuildInstalls<'s> {
     commands: Vec<PackageCommand<'s>>,
     /// The build packages they name, in order, once each.
     packages: Vec<String>,
+    /// Why the installs cannot become a `.build-deps` group (apk).
+    not_a_group: Option<String>,
 }
 
 impl Site<'_> {
@@ -233,7 +236,6 @@ impl Site<'_> {
         if already_purges(self.script) {
             return Ok(None);
         }
-        let installs = installs?;
         let first = &installs.commands[0];
         let at = first.command.range.start;
         if !self.shipping.contains(&self.stage.index) {
@@ -257,6 +259,9 @@ impl Site<'_> {
                 ),
             ));
         };
+        if let Some(reason) = installs.not_a_group {
+            return Err((at, reason));
+        }
         self.structure_understood(&installs)?;
         self.runs_as_root()?;
         self.unused_later()?;
@@ -743,7 +748,7 @@ fn is_apk_build_package(name: &str) -> bool {
 fn build_installs<'s>(
     script: &'s Script,
     commands: &[PackageCommand<'s>],
-) -> Option<Result<BuildInstalls<'s>, Skip>> {
+) -> Option<BuildInstalls<'s>> {
     let mut found: Option<BuildInstalls> = None;
     for command in commands {
         let manager = command.manager;
@@ -776,6 +781,7 @@ fn build_installs<'s>(
             manager,
             commands: Vec::new(),
             packages: Vec::new(),
+            not_a_group: None,
         });
         if entry.manager != manager {
             continue;
@@ -787,9 +793,18 @@ fn build_installs<'s>(
             }
         }
     }
+    // Download tools alone are no build: the issue is compilers and headers.
+    if let Some(installs) = &found
+        && installs
+            .packages
+            .iter()
+            .all(|name| DOWNLOAD_TOOLS.contains(&name.as_str()))
+    {
+        return None;
+    }
     // An apk install that mixes runtime packages with build ones would put
     // the runtime ones in .build-deps too: only whole build installs.
-    if let Some(installs) = &found
+    if let Some(installs) = &mut found
         && installs.manager == Manager::Apk
     {
         let all_build = installs.commands.iter().all(|command| {
@@ -799,13 +814,12 @@ fn build_installs<'s>(
             }) && !command.has_option(&["--virtual", "-t"])
         });
         if !all_build {
-            return Some(Err((
-                installs.commands[0].command.range.start,
+            installs.not_a_group = Some(
                 "`apk add` names runtime packages beside the build ones (or has its own --virtual group): a .build-deps group would take them away too".to_string(),
-            )));
+            );
         }
     }
-    found.map(Ok)
+    found
 }
 
 /// True when the script runs `program` after `offset`.
