@@ -539,18 +539,69 @@ impl Site<'_> {
     /// The directories searched for what the build produced.
     fn scanned(&self) -> Vec<String> {
         let mut dirs: Vec<String> = SCANNED.iter().map(|d| d.to_string()).collect();
+        let mut add = |dir: String| {
+            let plain = dir
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c));
+            let covered = dirs
+                .iter()
+                .any(|d| dir == *d || dir.starts_with(&format!("{d}/")));
+            if plain && dir.starts_with('/') && dir != "/" && !covered {
+                dirs.push(dir);
+            }
+        };
         // Stages built FROM another start in its last WORKDIR: only this
         // stage's own WORKDIR is read.
-        if let Dir::Known(dir) = workdir::workdir_before(self.stage, self.index)
-            && dir != "/"
-            && !dirs
-                .iter()
-                .any(|d| dir == *d || dir.starts_with(&format!("{d}/")))
-            && dir
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
-        {
-            dirs.push(dir);
+        if let Dir::Known(dir) = workdir::workdir_before(self.stage, self.index) {
+            add(dir);
+        }
+        // Virtual environments the stage made (`python -m venv /venv`,
+        // `virtualenv /venv`), and `pip install --user`'s /root/.local: only
+        // from commands that surely ran (top level, unconditional), so the
+        // directories exist and `find` does not fail on them.
+        for (position, run) in self.stage.body[..=self.index].iter().enumerate() {
+            if run.kind() != InstructionKind::Run {
+                continue;
+            }
+            let workdir = workdir::workdir_before(self.stage, position);
+            for script in Script::all_of_run(self.file, run) {
+                for (command, where_) in script.simple_commands() {
+                    if !where_.top_level || where_.conditional || where_.in_compound {
+                        continue;
+                    }
+                    let Some(words) = command.literal_words() else {
+                        continue;
+                    };
+                    let program = command.program().unwrap_or_default();
+                    // Where the venv's own arguments start.
+                    let venv_args = if program == "virtualenv" {
+                        Some(1)
+                    } else if program.starts_with("python") {
+                        words
+                            .windows(2)
+                            .position(|w| w == ["-m", "venv"])
+                            .map(|at| at + 2)
+                    } else {
+                        None
+                    };
+                    if let Some(from) = venv_args
+                        && let Some(target) = words[from.min(words.len())..]
+                            .iter()
+                            .rev()
+                            .find(|w| !w.starts_with('-'))
+                        && let Dir::Known(path) = workdir.join(target)
+                    {
+                        add(path);
+                    }
+                    if std::ptr::eq(run, self.run)
+                        && packages::package_command(command, where_).is_some_and(|package| {
+                            package.manager == Manager::Pip && package.has_option(&["--user"])
+                        })
+                    {
+                        add("/root/.local".to_string());
+                    }
+                }
+            }
         }
         dirs
     }
@@ -661,24 +712,40 @@ impl Site<'_> {
     fn append(&self, commands: &[String]) -> Option<Edit> {
         let multi_line =
             self.script.source == ScriptSource::ShellForm && self.run.has_continuations();
-        let separator = if multi_line {
-            format!(
-                " && {}{}{}",
-                self.file.escape(),
-                self.run.newline_style(),
-                run_body::continuation_indent(self.run, self.file.text())
-            )
-        } else {
-            " && ".to_string()
+        let text = self.file.text();
+        let escape = self.file.escape();
+        let newline = self.run.newline_style();
+        let indent = run_body::continuation_indent(self.run, text);
+        // A RUN whose continuation lines start with `&&` gets its new lines
+        // written the same way.
+        let leading_and = multi_line
+            && text[self.run.text_range()]
+                .lines()
+                .skip(1)
+                .any(|line| line.trim_start().starts_with("&&"));
+        let separator = match (multi_line, leading_and) {
+            (true, true) => format!(" {escape}{newline}{indent}&& "),
+            (true, false) => format!(" && {escape}{newline}{indent}"),
+            _ => " && ".to_string(),
         };
-        run_body::append_command(
+        let joined = commands.join(&separator);
+        // append_command decides whether and where an append keeps the
+        // RUN's meaning; only the spelling differs here.
+        let edit = run_body::append_command(
             self.run,
             self.script,
-            &commands.join(&separator),
-            self.file.text(),
-            self.file.escape(),
+            &joined,
+            text,
+            escape,
             &self.file.shell_at(self.run),
-        )
+        )?;
+        if leading_and {
+            return Some(Edit::insert(
+                edit.range.start,
+                format!(" {escape}{newline}{indent}&& {joined}"),
+            ));
+        }
+        Some(edit)
     }
 }
 
