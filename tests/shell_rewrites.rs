@@ -20,6 +20,8 @@ fn simple() -> impl Strategy<Value = String> {
     let command = prop_oneof![
         Just("apt-get update"),
         Just("apt-get install -y curl"),
+        Just("apt-get install -y gcc libpq-dev"),
+        Just("apk add build-base"),
         Just("apt-get clean"),
         Just("npm ci"),
         Just("npm install -g pm2"),
