@@ -317,9 +317,14 @@ pub fn run(
         skips: Some(&skip_log),
         ..*context
     };
+    // The parse of the text a pass hands on, made when its soundness was
+    // checked: the next pass starts from it rather than parsing again.
+    let mut parsed_next: Option<Dockerfile> = None;
     for pass in 1..=MAX_PASSES {
         outcome.passes = pass;
-        let file = Dockerfile::parse(&outcome.text);
+        let file = parsed_next
+            .take()
+            .unwrap_or_else(|| Dockerfile::parse(&outcome.text));
         let lines = LineIndex::new(&outcome.text);
         // Only the last pass's reasons describe the final text.
         skip_log.take();
@@ -400,10 +405,11 @@ pub fn run(
         let refused_before = refused.len();
         let all: Vec<&Fix> = accepted.iter().map(|(fix, _)| fix).collect();
         let candidate_text = apply(&outcome.text, &all);
-        let next_text = if sound(&file, &before, &candidate_text) {
+        let next_text = if let Some(parsed) = sound(&file, &before, &candidate_text) {
             outcome
                 .applied
                 .extend(accepted.iter().map(|(_, report)| report.clone()));
+            parsed_next = Some(parsed);
             candidate_text
         } else {
             // Redo the pass one fix at a time and keep only the fixes that
@@ -418,9 +424,9 @@ pub fn run(
                 let mut trial = kept.clone();
                 trial.push(fix);
                 let attempt = apply(&outcome.text, &trial);
-                if sound(&current, &before, &attempt) {
+                if let Some(parsed) = sound(&current, &before, &attempt) {
                     text = attempt;
-                    current = Dockerfile::parse(&text);
+                    current = parsed;
                     kept.push(fix);
                     outcome.applied.push(report.clone());
                 } else {
@@ -428,6 +434,7 @@ pub fn run(
                     refused.push((report.transform, fix.edits.clone()));
                 }
             }
+            parsed_next = Some(current);
             text
         };
         if next_text == outcome.text && refused.len() == refused_before {
@@ -551,11 +558,13 @@ fn apply(text: &str, fixes: &[&Fix]) -> String {
     out
 }
 
-/// True when `after` parses no worse than the pass's input (`health`) and
-/// its shell scripts are sound rewrites of those of `current`.
-fn sound(current: &Dockerfile, health: &Health, after: &str) -> bool {
+/// The parse of `after` when it parses no worse than the pass's input
+/// (`health`) and its shell scripts are sound rewrites of those of `current`.
+fn sound(current: &Dockerfile, health: &Health, after: &str) -> Option<Dockerfile> {
     let after = Dockerfile::parse(after);
-    Health::of(&after).no_worse_than(health) && shell_guard::check(current, &after).is_ok()
+    let sound =
+        Health::of(&after).no_worse_than(health) && shell_guard::check(current, &after).is_ok();
+    sound.then_some(after)
 }
 
 /// How broken a parse is: the counts a fix must not increase.

@@ -17,6 +17,7 @@ pub mod errexit;
 pub mod invocations;
 pub mod packages;
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use std::rc::Rc;
@@ -196,14 +197,20 @@ impl Word {
     /// The word after quote removal, when it has no expansion (`$`, a
     /// backquote): what the command will certainly receive.
     pub fn literal(&self) -> Option<String> {
+        self.literal_text().map(Cow::into_owned)
+    }
+
+    /// [`Word::literal`], borrowed when there is nothing to remove (most
+    /// words): for the hot paths that only compare it.
+    pub fn literal_text(&self) -> Option<Cow<'_, str>> {
         unquote_literal(&self.raw)
     }
 }
 
-fn unquote_literal(raw: &str) -> Option<String> {
+fn unquote_literal(raw: &str) -> Option<Cow<'_, str>> {
     // Most words are plain (`apt-get`, `-y`, `curl`): nothing to remove.
     if !raw.contains(['\'', '"', '\\', '$', '`']) {
-        return Some(raw.to_string());
+        return Some(Cow::Borrowed(raw));
     }
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
@@ -233,7 +240,7 @@ fn unquote_literal(raw: &str) -> Option<String> {
             (None, _) => out.push(ch),
         }
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 /// Where a simple command sits.

@@ -1,6 +1,8 @@
 //! Package-manager commands in a script: `apt-get install`, `apk add`,
 //! `pip install`, `npm ci`, ... recognised once, here, for every transform.
 
+use std::borrow::Cow;
+
 use super::{CommandContext, Script, SimpleCommand, Word};
 
 /// The package managers transforms know about.
@@ -258,7 +260,7 @@ pub fn package_command(
     command: &SimpleCommand,
     context: CommandContext,
 ) -> Option<PackageCommand<'_>> {
-    let literals: Vec<Option<String>> = command.words.iter().map(Word::literal).collect();
+    let literals: Vec<Option<Cow<str>>> = command.words.iter().map(Word::literal_text).collect();
     let basename = |index: usize| {
         literals
             .get(index)?
@@ -308,7 +310,7 @@ pub fn package_command(
             continue;
         }
         if word.starts_with('-') {
-            options.push(word.clone());
+            options.push(word.to_string());
             skip_next = option_takes_value(manager, word);
             continue;
         }
@@ -319,10 +321,15 @@ pub fn package_command(
     let args_from = subcommand_index.map_or(program_index + 1, |at| at + 1);
     Some(PackageCommand {
         manager,
-        subcommand: subcommand_index.and_then(|at| literals[at].clone()),
+        subcommand: subcommand_index.and_then(|at| literals[at].as_deref().map(str::to_string)),
         subcommand_word: subcommand_index.map(|at| &command.words[at]),
         program_word: &command.words[program_index],
-        args: literals.get(args_from..).unwrap_or_default().to_vec(),
+        args: literals
+            .get(args_from..)
+            .unwrap_or_default()
+            .iter()
+            .map(|word| word.as_deref().map(str::to_string))
+            .collect(),
         options,
         command,
         context,

@@ -1,5 +1,7 @@
 #![doc = include_str!("../../transforms/cleanup-same-layer/README.md")]
 
+use std::borrow::Cow;
+
 use std::rc::Rc;
 
 use crate::engine::{Context, Edit, Fix, ImageEffect, Safety, Transform};
@@ -170,10 +172,19 @@ fn scripts_of(file: &Dockerfile, run: &Instruction) -> Option<Vec<Rc<Script>>> {
 }
 
 fn literal_words(command: &SimpleCommand) -> Vec<String> {
+    literal_texts(command)
+        .into_iter()
+        .map(Cow::into_owned)
+        .collect()
+}
+
+/// [`literal_words`] without copying plain words, for the checks that
+/// only compare them.
+fn literal_texts(command: &SimpleCommand) -> Vec<Cow<'_, str>> {
     command
         .words
         .iter()
-        .map(|word| word.literal().unwrap_or_else(|| word.raw.clone()))
+        .map(|word| word.literal_text().unwrap_or(Cow::Borrowed(&word.raw)))
         .collect()
 }
 
@@ -682,8 +693,8 @@ fn changes_apt_inputs(
 
 /// Cleanup commands after each package manager, by what they remove.
 fn is_cleanup_command(command: &SimpleCommand, manager: Manager) -> bool {
-    let words = literal_words(command);
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let words = literal_texts(command);
+    let words: Vec<&str> = words.iter().map(AsRef::as_ref).collect();
     match manager {
         Manager::Apt => {
             matches!(words.as_slice(), ["apt-get" | "apt", "clean" | "autoclean"])
@@ -855,7 +866,12 @@ fn rpm_and_zypper_caches(site: &Site, stages: &[Stage]) -> Vec<Fix> {
         });
         let cleaned = simple.iter().any(|(command, _)| {
             is_cleanup_command(command, manager)
-                && literal_words(command).first().map(String::as_str) != Some("rm")
+                && command
+                    .words
+                    .first()
+                    .map(|word| word.literal_text().unwrap_or(Cow::Borrowed(&word.raw)))
+                    .as_deref()
+                    != Some("rm")
                 || removes_under(command, cache_paths)
         });
         if !installs || cleaned || site.cache_mounted(cache_paths) {
@@ -870,7 +886,12 @@ fn rpm_and_zypper_caches(site: &Site, stages: &[Stage]) -> Vec<Fix> {
             appended = carry(carried, cleanup, |script| {
                 script.simple_commands().iter().any(|(command, _)| {
                     is_cleanup_command(command, manager)
-                        && literal_words(command).first().map(String::as_str) != Some("rm")
+                        && command
+                            .words
+                            .first()
+                            .map(|word| word.literal_text().unwrap_or(Cow::Borrowed(&word.raw)))
+                            .as_deref()
+                            != Some("rm")
                 })
             });
         }

@@ -143,7 +143,7 @@ impl Site<'_> {
     }
 
     fn fix(&self) -> Option<Fix> {
-        let script = Script::of_run(self.file, self.run)?;
+        let script = Script::shared_of_run(self.file, self.run)?;
         let (position, command, preceding) = self.candidate(&script)?;
         let shown = format!("`{}`", command.text);
         if let Some(image) = self.root_image_text()
@@ -753,7 +753,7 @@ fn run_may_write(
                 .any(|(at, _)| is_word_boundary(text, at, last.len()))
     };
     let may_write = format!("names {destination} (or `{last}`) and may write into it");
-    let Some(script) = Script::of_run(file, run) else {
+    let Some(script) = Script::shared_of_run(file, run) else {
         let mut text = run.logical().text().to_string();
         for heredoc in run.heredocs() {
             text.push_str(&heredoc.body);
@@ -765,7 +765,7 @@ fn run_may_write(
         };
     };
     let mut scripts = vec![script];
-    scripts.extend(Script::heredoc_scripts(file, run));
+    scripts.extend(Script::shared_heredoc_scripts(file, run));
     let mut made = Vec::new();
     for script in &scripts {
         for (simple, context) in script.simple_commands() {

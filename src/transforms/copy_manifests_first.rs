@@ -168,7 +168,7 @@ fn classify_run(file: &Dockerfile, run: &Instruction) -> RunRole {
     if run.is_error() || !run.heredocs().is_empty() {
         return RunRole::Unknown(None);
     }
-    let Some(script) = Script::of_run(file, run) else {
+    let Some(script) = Script::shared_of_run(file, run) else {
         return RunRole::Unknown(None);
     };
     // A `cd` moves the install away from the copied manifests.

@@ -44,6 +44,21 @@ impl Transform for DockerignoreEntries {
         };
         let (path, ignore) = DockerIgnore::for_build(build, context.path);
         let project = ProjectFacts::of(build);
+        let candidates: Vec<Candidate> = candidates(build, &project, context, self.id())
+            .into_iter()
+            .filter(|candidate| {
+                !(candidate.hits.iter().all(|hit| ignore.excludes(hit))
+                    || candidate
+                        .hits
+                        .iter()
+                        .any(|hit| ignore.has_exception_under(hit)))
+            })
+            .collect();
+        // Nothing left to exclude (most contexts): no need to learn what the
+        // Dockerfiles read.
+        if candidates.is_empty() {
+            return Vec::new();
+        }
         let mut builds = vec![Arc::new(DockerfileFacts::of(
             file,
             "this Dockerfile",
@@ -56,15 +71,7 @@ impl Transform for DockerignoreEntries {
         }
         let mut safe = Vec::new();
         let mut unsafe_ = Vec::new();
-        for candidate in candidates(build, &project, context, self.id()) {
-            if candidate.hits.iter().all(|hit| ignore.excludes(hit))
-                || candidate
-                    .hits
-                    .iter()
-                    .any(|hit| ignore.has_exception_under(hit))
-            {
-                continue;
-            }
+        for candidate in candidates {
             let mut verdict = Verdict::Safe;
             if let Some(reason) = &candidate.unsafe_reason {
                 verdict = verdict.worst(Verdict::Unsafe(reason.clone()));
@@ -422,7 +429,7 @@ impl DockerfileFacts {
 
     /// Project installs and builds, from the parsed shell of one RUN.
     fn classify_commands(&mut self, file: &Dockerfile, run: &crate::syntax::Instruction) {
-        let Some(script) = Script::of_run(file, run) else {
+        let Some(script) = Script::shared_of_run(file, run) else {
             // Unparsed (heredoc, non-POSIX shell): fall back to the text.
             let text = run.logical().text().to_ascii_lowercase();
             self.installs_node_project |= ["npm ci", "npm install", "yarn", "pnpm install"]
@@ -741,20 +748,47 @@ const BUILDS_OUTPUT: &[&str] = &[
 /// context root).
 fn other_dockerfiles(build: &BuildContext, this: Option<&Path>) -> Vec<Arc<DockerfileFacts>> {
     let this = this.and_then(|path| std::fs::canonicalize(path).ok());
-    context_dockerfiles(build)
+    let names = dockerfile_names(build);
+    // Most contexts hold one Dockerfile, the one being fixed: there is
+    // nothing else to read, and parsing it again would cost as much as
+    // fixing it.
+    if let [only] = names.as_slice()
+        && this.is_some()
+        && this == std::fs::canonicalize(build.root().join(only)).ok()
+    {
+        return Vec::new();
+    }
+    context_dockerfiles(build, &names)
         .iter()
         .filter(|(path, _)| this.is_none() || Some(path) != this.as_ref())
         .map(|(_, facts)| Arc::clone(facts))
         .collect()
 }
 
+/// The Dockerfile-named files of the context (relative paths), without
+/// those under `node_modules` and those with their own `<name>.dockerignore`.
+fn dockerfile_names(build: &BuildContext) -> Vec<&str> {
+    build
+        .files()
+        .iter()
+        .map(String::as_str)
+        .filter(|relative| {
+            let name = relative.rsplit('/').next().unwrap_or(relative);
+            is_dockerfile_name(name)
+                && !relative.split('/').any(|segment| segment == "node_modules")
+                && !build.exists(&format!("{relative}.dockerignore"))
+        })
+        .collect()
+}
+
 type DockerfilesOfContext = Arc<Vec<(PathBuf, Arc<DockerfileFacts>)>>;
 
-/// The Dockerfiles built from `build` (as above), read once per context
-/// and process: a directory of hundreds of Dockerfiles would otherwise be
+/// The Dockerfiles built from `build` (`names`, as above, less those that
+/// look built from their own directory), read once per context and
+/// process: a directory of hundreds of Dockerfiles would otherwise be
 /// parsed once for each of them. Read when first asked for, before any of
 /// them is rewritten, which is what the build reads too.
-fn context_dockerfiles(build: &BuildContext) -> DockerfilesOfContext {
+fn context_dockerfiles(build: &BuildContext, names: &[&str]) -> DockerfilesOfContext {
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, DockerfilesOfContext>>> = OnceLock::new();
     let root = std::fs::canonicalize(build.root()).unwrap_or_else(|_| build.root().to_path_buf());
     let mut cache = CACHE
@@ -765,14 +799,7 @@ fn context_dockerfiles(build: &BuildContext) -> DockerfilesOfContext {
         return Arc::clone(found);
     }
     let mut found = Vec::new();
-    for relative in build.files() {
-        let name = relative.rsplit('/').next().unwrap_or(relative);
-        if !is_dockerfile_name(name)
-            || relative.split('/').any(|segment| segment == "node_modules")
-            || build.exists(&format!("{relative}.dockerignore"))
-        {
-            continue;
-        }
+    for &relative in names {
         let Some(text) = build.read(relative) else {
             continue;
         };

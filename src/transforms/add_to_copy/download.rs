@@ -50,7 +50,7 @@ pub(super) fn fix(file: &Dockerfile, stage: &Stage, index: usize) -> Result<Fix,
     let (run_index, run) = next_run(stage, index).ok_or_else(|| {
         format!("{only_add} (no RUN right after it, with only metadata between, unpacks it)")
     })?;
-    let script = Script::of_run(file, run).ok_or_else(|| {
+    let script = Script::shared_of_run(file, run).ok_or_else(|| {
         format!("{only_add} (the RUN after it is not a shell script dockfix reads)")
     })?;
     let run_dir = workdir_before(stage, run_index);

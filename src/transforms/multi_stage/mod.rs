@@ -8,6 +8,8 @@ mod node;
 mod python;
 mod rust;
 
+use std::rc::Rc;
+
 use crate::base_images::{BaseImageMap, Runtime};
 use crate::config::GoRuntime;
 use crate::engine::{BuildContext, Context, Edit, Fix, Safety, Transform};
@@ -367,13 +369,18 @@ fn refuse_packaged_programs(
 }
 
 /// Simple commands of every shell-form RUN of the stage, with the RUN.
-fn commands_of<'s>(file: &Dockerfile, stage: &'s Stage) -> Vec<(&'s Instruction, usize, Script)> {
+fn commands_of<'s>(
+    file: &Dockerfile,
+    stage: &'s Stage,
+) -> Vec<(&'s Instruction, usize, Rc<Script>)> {
     stage
         .body
         .iter()
         .enumerate()
         .filter(|(_, i)| i.kind() == InstructionKind::Run)
-        .filter_map(|(index, run)| Script::of_run(file, run).map(|script| (run, index, script)))
+        .filter_map(|(index, run)| {
+            Script::shared_of_run(file, run).map(|script| (run, index, script))
+        })
         .collect()
 }
 
