@@ -726,6 +726,11 @@ impl Site<'_> {
         let separator = match (multi_line, leading_and) {
             (true, true) => format!(" {escape}{newline}{indent}&& "),
             (true, false) => format!(" && {escape}{newline}{indent}"),
+            // A heredoc script is read by the shell itself: its line
+            // continuation is a backslash whatever the Dockerfile's escape.
+            _ if matches!(self.script.source, ScriptSource::Heredoc { .. }) => {
+                format!(" && \\{newline}    ")
+            }
             _ => " && ".to_string(),
         };
         let joined = commands.join(&separator);
@@ -743,6 +748,12 @@ impl Site<'_> {
             return Some(Edit::insert(
                 edit.range.start,
                 format!(" {escape}{newline}{indent}&& {joined}"),
+            ));
+        }
+        if matches!(self.script.source, ScriptSource::Heredoc { .. }) {
+            return Some(Edit::insert(
+                edit.range.start,
+                format!("{separator}{joined}"),
             ));
         }
         Some(edit)
