@@ -39,7 +39,9 @@
 //! (`apt-get clean`, `yum|dnf|microdnf clean all`, `zypper clean -a`,
 //! `npm cache clean --force [--no-update-notifier]`, `yarn cache clean`, `rm` of package lists and
 //! caches under `/var/lib/apt/lists`, `/var/cache/{apt,apk,yum,dnf,zypp}`,
-//! `rm -f FILE` of a file curl or wget downloaded earlier), `apk update`
+//! `rm -f FILE` of a file curl or wget downloaded earlier), a repeated
+//! `apt-get update` (an update already ran earlier in the log: the unsafe
+//! fix that gives a later install its own lists), `apk update`
 //! (dropped with `apk add --no-cache`), `chown`/`chmod` of one path with
 //! or without `-R` (copy-chown moves them into the COPY, not run here),
 //! and the options `--no-cache` (apk),

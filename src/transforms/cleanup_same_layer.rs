@@ -379,14 +379,28 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
         site.context,
     );
     let mut safe = !through_sudo;
+    let mut reader_refresh = None;
     match need {
         IndexNeed::Unneeded => {}
-        IndexNeed::Needed { what, .. } => {
-            site.skip(
-                at,
-                format!("the apt lists are still needed later: {what} reads them before any `apt-get update`"),
-            );
-            return None;
+        IndexNeed::Needed { what, at: reader_at } => {
+            let refresh = if through_sudo {
+                Err("; apt runs through sudo here".to_string())
+            } else {
+                refresh_in_reader(site, stages, reader_at, installs)
+            };
+            match refresh {
+                Ok(refresh) => {
+                    reader_refresh = Some((refresh, what));
+                    safe = false;
+                }
+                Err(why) => {
+                    site.skip(
+                        at,
+                        format!("the apt lists are still needed later: {what} reads them before any `apt-get update`{why}"),
+                    );
+                    return None;
+                }
+            }
         }
         IndexNeed::Unknown { what, .. } => {
             site.skip(
@@ -438,6 +452,19 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
         );
     }
     edits.insert(0, site.append(&cleanup)?);
+    if let Some((refresh, what)) = reader_refresh {
+        // The lists removed here are fetched again by the later RUN that
+        // reads them. Unsafe: that install then reads lists fetched at its
+        // own build time, not the ones this RUN fetched (a cached layer can
+        // be months older), so it can get newer package versions; and it
+        // needs the network once more.
+        let line = line_number(site.text, refresh.reader.range().start);
+        edits.push(refresh.prepend);
+        message = format!(
+            "{message}, and add `{}` to the RUN on line {line}, whose {what} reads them (unsafe: that install then reads freshly fetched lists and may get newer package versions)",
+            refresh.update
+        );
+    }
     if installs
         && !updates
         && let Some((update_run, update_text)) = separate_update(site)
@@ -455,6 +482,100 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
 }
 
 const REMOVE_LISTS_COMMAND: &str = "rm -rf /var/lib/apt/lists/*";
+
+/// The later `RUN` that reads the lists this one leaves, made to fetch its
+/// own: `apt-get update && ` before it (issue 12, item 10).
+struct ReaderRefresh<'s> {
+    reader: &'s Instruction,
+    update: String,
+    prepend: Edit,
+}
+
+/// Whether the later `RUN` holding the command at `reader_at` can run its
+/// own `apt-get update`, so this one can remove its lists; `Err` carries
+/// the reason (joined to the skip message) when it cannot.
+fn refresh_in_reader<'s>(
+    site: &Site<'s>,
+    stages: &[Stage],
+    reader_at: usize,
+    installs: bool,
+) -> Result<ReaderRefresh<'s>, String> {
+    // A RUN that only updates is pulled into the install instead (see
+    // `separate_update`), which keeps one update where there was one.
+    if !installs {
+        return Err(String::new());
+    }
+    let Some((offset, reader)) = site.stage.body[site.index + 1..]
+        .iter()
+        .enumerate()
+        .find(|(_, i)| i.range().contains(&reader_at))
+    else {
+        return Err("; it is in another stage or an `ONBUILD`".into());
+    };
+    let reader_index = site.index + 1 + offset;
+    if reader.kind() != InstructionKind::Run {
+        return Err(String::new());
+    }
+    if !reader.flags().is_empty() {
+        return Err("; that RUN has flags (`--mount`, `--network`), so an `apt-get update` is not added to it".into());
+    }
+    let scripts = Script::all_of_run(site.file, reader);
+    let [script] = scripts.as_slice() else {
+        return Err("; that RUN is in exec form or has several scripts".into());
+    };
+    let cannot_prepend = "; that RUN is not one `&&` chain, so a failing `apt-get update` added to it would not stop it";
+    let reader_site = Site {
+        context: site.context,
+        all_scripts: &scripts,
+        file: site.file,
+        stage: site.stage,
+        index: reader_index,
+        run: reader,
+        script,
+        text: site.text,
+        cache_targets: &[],
+    };
+    if !cleanup_runs_as_root(&reader_site, stages) {
+        return Err("; that RUN runs apt through a wrapper or as a non-root USER".into());
+    }
+    let update = own_update_command(site.script).unwrap_or_else(|| "apt-get update".to_string());
+    for (position, instruction) in site.stage.body[site.index + 1..reader_index]
+        .iter()
+        .enumerate()
+    {
+        if let Some(reason) = changes_apt_inputs(site, site.index + 1 + position, instruction, &update) {
+            return Err(format!(
+                "; an `apt-get update` in that RUN would fetch with what the {} on line {} changes: {reason}",
+                instruction.keyword().to_uppercase(),
+                line_number(site.text, instruction.range().start)
+            ));
+        }
+    }
+    let prepend = run_body::prepend_command(script, &update).ok_or(cannot_prepend)?;
+    Ok(ReaderRefresh {
+        reader,
+        update,
+        prepend,
+    })
+}
+
+/// The script's own `apt-get update` as written (`apt-get update -qq`), when
+/// it is plain words without assignments or redirections.
+fn own_update_command(script: &Script) -> Option<String> {
+    packages::package_commands(script)
+        .iter()
+        .find(|c| is_apt(c) && apt_sub(c) == "update")
+        .filter(|c| c.command.assignments.is_empty() && c.command.redirects.is_empty())
+        .and_then(|c| {
+            let words = literal_words(&c.command);
+            (words.first().is_some_and(|w| w == "apt-get" || w == "apt")).then(|| words.join(" "))
+        })
+}
+
+fn line_number(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
+}
+
 
 /// The cleanup to append when a later cleanup-only `RUN` is moved in: its
 /// commands, then `default` unless they already do what it does.

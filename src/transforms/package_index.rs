@@ -357,8 +357,17 @@ pub fn run_invocations(
         return Some(invocations::exec_form_invocations(&words, read_script));
     }
     let heredocs = Script::shared_heredoc_scripts(file, run);
-    let shell_form = Script::shared_of_run(file, run)?;
-    let mut found = invocations::invocations(&shell_form, !heredocs.is_empty(), read_script);
+    let mut found = match Script::shared_of_run(file, run) {
+        Some(shell_form) => {
+            invocations::invocations(&shell_form, !heredocs.is_empty(), read_script)
+        }
+        // `RUN <<EOF` (or `RUN bash <<EOF`): the command line alone is not
+        // a whole script to the parser, but the heredoc it feeds the shell
+        // is, and that is what runs. (Reading nothing here made a heredoc
+        // `apt-get install` invisible, and the lists before it removed.)
+        None if !heredocs.is_empty() => Vec::new(),
+        None => return None,
+    };
     for script in &heredocs {
         found.extend(invocations::invocations(script, false, read_script));
     }

@@ -731,6 +731,17 @@ fn is_intended(entry: &Invocation, earlier: &[Invocation]) -> bool {
         ["npm", "cache", "clean", "--force"]
         | ["npm", "cache", "clean", "--force", "--no-update-notifier"] => true,
         ["yarn", "cache", "clean"] => true,
+        // cleanup-same-layer (unsafe) removes the apt lists in a RUN whose
+        // lists a later install read, and gives that install its own
+        // `apt-get update` (the first RUN's own spelling): a repeat of an
+        // update that already ran, refreshing lists that were there.
+        ["apt-get" | "apt", "update", ..]
+            if earlier
+                .iter()
+                .any(|e| matches!(e.name(), "apt-get" | "apt") && e.argv.get(1).map(String::as_str) == Some("update")) =>
+        {
+            true
+        }
         // package-cache-flags removes `apk update` when every `apk add`
         // gets --no-cache, which needs no index.
         ["apk", "update"] | ["apk", "update", "-q" | "--quiet"] => true,

@@ -1,0 +1,6 @@
+# A heredoc reader gets the update on its first line.
+FROM debian:bookworm
+RUN apt-get update && apt-get install -y curl
+RUN <<EOT
+apt-get install -y git
+EOT
