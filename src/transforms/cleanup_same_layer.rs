@@ -551,6 +551,14 @@ fn refresh_in_reader<'s>(
             ));
         }
     }
+    // RUNs with nothing else between are merge-runs' to join, which keeps
+    // one update for both: better than a second update here.
+    if site.stage.body[site.index + 1..reader_index]
+        .iter()
+        .all(|i| i.kind() == InstructionKind::Run)
+    {
+        return Err("; merge-runs can join the RUNs between into one, which needs no second `apt-get update`".into());
+    }
     let prepend = run_body::prepend_command(script, &update).ok_or(cannot_prepend)?;
     Ok(ReaderRefresh {
         reader,
