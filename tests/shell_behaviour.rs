@@ -41,7 +41,9 @@
 //! caches under `/var/lib/apt/lists`, `/var/cache/{apt,apk,yum,dnf,zypp}`,
 //! `rm -f FILE` of a file curl or wget downloaded earlier), a repeated
 //! `apt-get update` (an update already ran earlier in the log: the unsafe
-//! fix that gives a later install its own lists), `apk update`
+//! fix that gives a later install its own lists), `rm` of temporary paths
+//! (under `/tmp`, `/var/tmp`, `/usr/src`, `/root/.cache`) that an earlier
+//! curl, wget, git, mkdir, tar or unzip named, `apk update`
 //! (dropped with `apk add --no-cache`), `chown`/`chmod` of one path with
 //! or without `-R` (copy-chown moves them into the COPY, not run here),
 //! and the options `--no-cache` (apk),

@@ -15,6 +15,8 @@ use crate::transforms::package_index::{self, Index, IndexNeed};
 use crate::transforms::run_body;
 use crate::transforms::workdir::{self, Dir};
 
+mod temporary_files;
+
 pub struct CleanupSameLayer;
 
 const ID: &str = "cleanup-same-layer";
@@ -70,6 +72,7 @@ impl Transform for CleanupSameLayer {
                     fixes.extend(apt_lists(&site, &stages));
                     fixes.extend(rpm_and_zypper_caches(&site, &stages));
                     fixes.extend(downloaded_archives(&site, &stages));
+                    fixes.extend(temporary_files::temporary_files(&site, &stages));
                 }
             }
         }
@@ -382,7 +385,10 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
     let mut reader_refresh = None;
     match need {
         IndexNeed::Unneeded => {}
-        IndexNeed::Needed { what, at: reader_at } => {
+        IndexNeed::Needed {
+            what,
+            at: reader_at,
+        } => {
             let refresh = if through_sudo {
                 Err("; apt runs through sudo here".to_string())
             } else {
@@ -543,7 +549,9 @@ fn refresh_in_reader<'s>(
         .iter()
         .enumerate()
     {
-        if let Some(reason) = changes_apt_inputs(site, site.index + 1 + position, instruction, &update) {
+        if let Some(reason) =
+            changes_apt_inputs(site, site.index + 1 + position, instruction, &update)
+        {
             return Err(format!(
                 "; an `apt-get update` in that RUN would fetch with what the {} on line {} changes: {reason}",
                 instruction.keyword().to_uppercase(),
@@ -583,7 +591,6 @@ fn own_update_command(script: &Script) -> Option<String> {
 fn line_number(text: &str, offset: usize) -> usize {
     text[..offset].matches('\n').count() + 1
 }
-
 
 /// The cleanup to append when a later cleanup-only `RUN` is moved in: its
 /// commands, then `default` unless they already do what it does.

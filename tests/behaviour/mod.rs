@@ -736,9 +736,10 @@ fn is_intended(entry: &Invocation, earlier: &[Invocation]) -> bool {
         // `apt-get update` (the first RUN's own spelling): a repeat of an
         // update that already ran, refreshing lists that were there.
         ["apt-get" | "apt", "update", ..]
-            if earlier
-                .iter()
-                .any(|e| matches!(e.name(), "apt-get" | "apt") && e.argv.get(1).map(String::as_str) == Some("update")) =>
+            if earlier.iter().any(|e| {
+                matches!(e.name(), "apt-get" | "apt")
+                    && e.argv.get(1).map(String::as_str) == Some("update")
+            }) =>
         {
             true
         }
@@ -773,8 +774,33 @@ fn is_intended(entry: &Invocation, earlier: &[Invocation]) -> bool {
                         || arg.ends_with(&format!("/{file}"))
                 })
         }),
+        // cleanup-same-layer: `rm` of temporary files (under /tmp, /var/tmp,
+        // /usr/src, /root/.cache) that a download, clone, mkdir or unpack
+        // earlier in the log made: moved from a later RUN into the one that
+        // made them, or (unsafe) added there.
+        ["rm", rest @ ..]
+            if rest.iter().any(|w| !w.starts_with('-'))
+                && rest.iter().filter(|w| !w.starts_with('-')).all(|path| {
+                    is_temporary_path(path)
+                        && earlier.iter().any(|e| {
+                            matches!(
+                                e.name(),
+                                "curl" | "wget" | "git" | "mkdir" | "tar" | "unzip"
+                            ) && e.argv[1..].iter().any(|arg| arg == path)
+                        })
+                }) =>
+        {
+            true
+        }
         _ => false,
     }
+}
+
+/// Where builds and downloads leave temporary files.
+fn is_temporary_path(path: &str) -> bool {
+    ["/tmp/", "/var/tmp/", "/usr/src/", "/root/.cache/"]
+        .iter()
+        .any(|root| path.len() > root.len() && path.starts_with(root))
 }
 
 /// Directories cleanup transforms empty.
