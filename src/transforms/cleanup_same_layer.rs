@@ -583,7 +583,7 @@ fn own_update_command(script: &Script) -> Option<String> {
         .find(|c| is_apt(c) && apt_sub(c) == "update")
         .filter(|c| c.command.assignments.is_empty() && c.command.redirects.is_empty())
         .and_then(|c| {
-            let words = literal_words(&c.command);
+            let words = literal_words(c.command);
             (words.first().is_some_and(|w| w == "apt-get" || w == "apt")).then(|| words.join(" "))
         })
 }

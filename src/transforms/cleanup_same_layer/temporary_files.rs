@@ -232,7 +232,7 @@ fn may_use(site: &Site, position: usize, instruction: &Instruction, path: &str) 
         return None;
     }
     if let Dir::Known(dir) = workdir::workdir_before(site.stage, position)
-        && dir.trim_end_matches('/') != ""
+        && !dir.trim_end_matches('/').is_empty()
         && self_and_ancestors(path).contains(&dir.trim_end_matches('/').to_string())
     {
         return Some(format!(
