@@ -61,11 +61,23 @@ impl Transform for PackageCacheFlags {
                 .first()
                 .and_then(|root| root.from.as_from())
                 .and_then(|from| from.image_ref());
-            for (index, run) in stage.body.iter().enumerate() {
-                settings.learn(file, run);
-                if run.kind() != InstructionKind::Run || run.is_error() {
+            for (index, instruction) in stage.body.iter().enumerate() {
+                settings.learn(file, instruction);
+                if instruction.is_error() {
                     continue;
                 }
+                // An `ONBUILD RUN` runs in every image built FROM this one,
+                // on this image's files and tools: its installs leave the
+                // same caches in the child's layer.
+                let (run, onbuild) = match instruction.kind() {
+                    InstructionKind::Run => (instruction.clone(), false),
+                    InstructionKind::Onbuild => match instruction.onbuild_inner() {
+                        Some(inner) if inner.kind() == InstructionKind::Run => (inner, true),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                let run = &run;
                 let scripts = Script::all_of_run(file, run);
                 let cache_targets = run.as_run().map(|r| r.cache_targets()).unwrap_or_default();
                 for script in &scripts {
@@ -76,6 +88,7 @@ impl Transform for PackageCacheFlags {
                         index,
                         context,
                         base: base.as_ref(),
+                        onbuild,
                     };
                     fixes.extend(fixes_for_script(
                         &site,
@@ -104,6 +117,9 @@ struct Site<'a> {
     /// The image the stage is built on (`None` for `scratch`-like or
     /// unreadable references).
     base: Option<&'a ImageRef>,
+    /// The `RUN` is an `ONBUILD` trigger: it runs in a child build, whose
+    /// build context and later steps dockfix cannot see.
+    onbuild: bool,
 }
 
 impl Site<'_> {
@@ -288,13 +304,15 @@ fn fixes_for_script(
         let after_subcommand =
             |option: &str| vec![run_body::insert_after_word(subcommand_word, option)];
         match (command.manager, command.subcommand.as_deref()) {
-            (Manager::Apk, Some("add"))
+            // `apk upgrade` downloads and installs like `apk add`, and
+            // takes the same global `--no-cache`.
+            (Manager::Apk, Some(subcommand @ ("add" | "upgrade")))
                 if !command.has_option(&["--no-cache"])
                     && !cache_mounted(cache_targets, &["/var/cache/apk", "/etc/apk/cache"])
                     && site.tool_knows("apk", "--no-cache", command.command.range.start) =>
             {
                 fixes.push(Fix::safe(
-                    "add --no-cache to `apk add` so the package index is not kept in the layer",
+                    format!("add --no-cache to `apk {subcommand}` so the package index is not kept in the layer"),
                     after_subcommand("--no-cache"),
                 ));
             }
@@ -423,7 +441,10 @@ fn fixes_for_script(
             ],
         )
     {
-        let safety = if yarn_installs {
+        let safety = if site.onbuild {
+            // Yarn 1 or 2+ is decided by the child's build context.
+            Err("`yarn cache clean` is not added to an `ONBUILD RUN`: whether the child build's project uses Yarn 2+ with Plug'n'Play (whose cache holds the packages) is in a build context dockfix cannot see".to_string())
+        } else if yarn_installs {
             yarn_cache_clean_safety(site, run)
         } else {
             Ok(Safety::Safe)
@@ -436,7 +457,10 @@ fn fixes_for_script(
             Err(reason) => site.context.skip(ID, script.range.start, reason),
         }
     }
-    fixes.extend(apk_leftovers(site, script, &commands));
+    // What reads the index after an `ONBUILD RUN` is the child's steps.
+    if !site.onbuild {
+        fixes.extend(apk_leftovers(site, script, &commands));
+    }
     fixes
 }
 
@@ -479,14 +503,12 @@ fn apk_leftovers(site: &Site, script: &Script, commands: &[PackageCommand]) -> V
         .iter()
         .filter(|c| c.manager == Manager::Apk)
         .collect();
+    let installs = |c: &&PackageCommand| matches!(c.subcommand.as_deref(), Some("add" | "upgrade"));
     let all_add_no_cache = apk
         .iter()
         .filter(|c| c.subcommand.as_deref() != Some("update"))
-        .all(|c| c.subcommand.as_deref() == Some("add") && c.has_option(&["--no-cache"]));
-    if apk.is_empty()
-        || !all_add_no_cache
-        || !apk.iter().any(|c| c.subcommand.as_deref() == Some("add"))
-    {
+        .all(|c| installs(c) && c.has_option(&["--no-cache"]));
+    if apk.is_empty() || !all_add_no_cache || !apk.iter().any(installs) {
         return Vec::new();
     }
     let mut fixes = Vec::new();
