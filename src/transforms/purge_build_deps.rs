@@ -145,6 +145,27 @@ const SCANNED: &[&str] = &["/usr/local", "/opt"];
 /// (the name Debian's official images use for it).
 const SAVED_MARKS: &str = "savedAptMark";
 
+/// Reads `ldd`'s output (the first file) and dpkg's file lists (the
+/// others) and prints the package of every library `ldd` resolved, and of
+/// every program named in `programs` (space-separated) found in `/bin` or
+/// `/sbin`. Paths are compared without a leading `/usr` (merged /usr: `ldd`
+/// may say `/lib/...` where dpkg lists `/usr/lib/...`, or the other way).
+/// What `dpkg-query --search` would answer, without a pipeline and without
+/// failing on a library no package owns.
+const APT_KEEP_AWK: &str = concat!(
+    "BEGIN { n = split(programs, p, \" \"); for (i = 1; i <= n; i++) { needed[\"/bin/\" p[i]] = 1; needed[\"/sbin/\" p[i]] = 1 } } ",
+    "FILENAME == ARGV[1] { if ($2 == \"=>\" && $3 ~ /^\\//) { sub(/^\\/usr\\//, \"/\", $3); needed[$3] = 1 }; next } ",
+    "{ path = $0; sub(/^\\/usr\\//, \"/\", path) } ",
+    "path in needed { package = FILENAME; sub(/^.*\\//, \"\", package); sub(/\\.list$/, \"\", package); print package }",
+);
+
+/// Reads `scanelf --needed --format '%n#p'` output and prints `so:NAME` for
+/// each needed library, once, unless the build put it in /usr/local/lib.
+const APK_RUN_DEPS_AWK: &str = concat!(
+    "{ n = split($1, libs, \",\"); for (i = 1; i <= n; i++) ",
+    "if (libs[i] != \"\" && !seen[libs[i]]++ && system(\"[ -e /usr/local/lib/\" libs[i] \" ]\") != 0) print \"so:\" libs[i] }",
+);
+
 impl Transform for PurgeBuildDeps {
     fn id(&self) -> &'static str {
         ID
@@ -613,12 +634,6 @@ impl Site<'_> {
         if !programs.is_empty() {
             keep_programs = format!(" -v programs='{}'", programs.join(" "));
         }
-        let awk_program = concat!(
-            "BEGIN { n = split(programs, p, \" \"); for (i = 1; i <= n; i++) { needed[\"/bin/\" p[i]] = 1; needed[\"/sbin/\" p[i]] = 1 } } ",
-            "FILENAME == ARGV[1] { if ($2 == \"=>\" && $3 ~ /^\\//) { sub(/^\\/usr\\//, \"/\", $3); needed[$3] = 1 }; next } ",
-            "{ path = $0; sub(/^\\/usr\\//, \"/\", path) } ",
-            "path in needed { package = FILENAME; sub(/^.*\\//, \"\", package); sub(/\\.list$/, \"\", package); print package }",
-        );
         vec![
             format!("apt-mark auto {} > /dev/null", installs.packages.join(" ")),
             "buildDepsScan=\"$(mktemp -d)\"".to_string(),
@@ -628,7 +643,7 @@ impl Site<'_> {
                 self.scanned().join(" ")
             ),
             format!(
-                "awk{keep_programs} '{awk_program}' \"$buildDepsScan/ldd\" /var/lib/dpkg/info/*.list >> \"$buildDepsScan/manual\""
+                "awk{keep_programs} '{APT_KEEP_AWK}' \"$buildDepsScan/ldd\" /var/lib/dpkg/info/*.list >> \"$buildDepsScan/manual\""
             ),
             "xargs -r apt-mark manual < \"$buildDepsScan/manual\" > /dev/null".to_string(),
             "rm -rf \"$buildDepsScan\"".to_string(),
@@ -638,10 +653,6 @@ impl Site<'_> {
 
     /// The commands appended for apk, joined with `&&`.
     fn apk_purge(&self) -> Vec<String> {
-        let awk_program = concat!(
-            "{ n = split($1, libs, \",\"); for (i = 1; i <= n; i++) ",
-            "if (libs[i] != \"\" && !seen[libs[i]]++ && system(\"[ -e /usr/local/lib/\" libs[i] \" ]\") != 0) print \"so:\" libs[i] }",
-        );
         vec![
             "buildDepsScan=\"$(mktemp -d)\"".to_string(),
             format!(
@@ -649,7 +660,7 @@ impl Site<'_> {
                 self.scanned().join(" ")
             ),
             format!(
-                "awk -F '#' '{awk_program}' \"$buildDepsScan/needed\" > \"$buildDepsScan/deps\""
+                "awk -F '#' '{APK_RUN_DEPS_AWK}' \"$buildDepsScan/needed\" > \"$buildDepsScan/deps\""
             ),
             "xargs -r apk add --no-cache --virtual .run-deps < \"$buildDepsScan/deps\"".to_string(),
             "rm -rf \"$buildDepsScan\"".to_string(),
@@ -995,6 +1006,65 @@ fn starts_with_errexit(script: &Script) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The awk programs do what their comments say, run by this machine's
+    /// awk on sample `ldd`, dpkg and `scanelf` data (skipped without awk).
+    #[test]
+    fn awk_programs_find_the_packages_to_keep() {
+        let run = |args: &[&str], dir: &std::path::Path| {
+            std::process::Command::new("awk")
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .ok()
+                .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "ldd",
+            "\tlinux-vdso.so.1 (0x00007ffd)\n\
+             \tlibpq.so.5 => /lib/x86_64-linux-gnu/libpq.so.5 (0x00007f1)\n\
+             \tlibc.so.6 => /usr/lib/x86_64-linux-gnu/libc.so.6 (0x00007f2)\n\
+             \tlibgone.so.1 => not found\n\
+             \t/lib64/ld-linux-x86-64.so.2 (0x00007f3)\n",
+        );
+        write(
+            "libpq5:amd64.list",
+            "/usr/lib/x86_64-linux-gnu/libpq.so.5\n/usr/lib/x86_64-linux-gnu/libpq.so.5.15\n",
+        );
+        write("libc6:amd64.list", "/lib/x86_64-linux-gnu/libc.so.6\n");
+        write("libpq-dev.list", "/usr/include/postgresql/libpq-fe.h\n");
+        write("python3-minimal.list", "/usr/bin/python3\n");
+        write("gcc-12.list", "/usr/bin/gcc-12\n");
+        let Some(kept) = run(
+            &[
+                "-v",
+                "programs=python3 uwsgi",
+                APT_KEEP_AWK,
+                "ldd",
+                "gcc-12.list",
+                "libc6:amd64.list",
+                "libpq-dev.list",
+                "libpq5:amd64.list",
+                "python3-minimal.list",
+            ],
+            dir.path(),
+        ) else {
+            eprintln!("SKIPPED (not run): no awk on this machine");
+            return;
+        };
+        assert_eq!(kept, "libc6:amd64\nlibpq5:amd64\npython3-minimal\n");
+        write(
+            "needed",
+            "libpq.so.5,libc.musl-x86_64.so.1\nlibc.musl-x86_64.so.1,libssl.so.3\n\n",
+        );
+        let deps = run(&["-F", "#", APK_RUN_DEPS_AWK, "needed"], dir.path()).unwrap();
+        assert_eq!(
+            deps,
+            "so:libpq.so.5\nso:libc.musl-x86_64.so.1\nso:libssl.so.3\n"
+        );
+    }
 
     #[test]
     fn package_names() {
