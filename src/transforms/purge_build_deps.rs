@@ -443,7 +443,13 @@ impl Site<'_> {
         let at = self.run.range().start;
         let mut later: Vec<&Instruction> = self.stage.body[self.index + 1..].iter().collect();
         for stage in self.stages.iter().filter(|s| s.index > self.stage.index) {
-            if self.shipping.contains(&stage.index) {
+            // Every stage built FROM this one, shipping or not (a `test`
+            // stage that runs `make check` is built from the image too).
+            let built_from_it = stage
+                .lineage(self.stages)
+                .iter()
+                .any(|ancestor| ancestor.index == self.stage.index);
+            if built_from_it {
                 later.extend(stage.body.iter());
             }
             let copies_from_family = stage.body.iter().any(|instruction| {
