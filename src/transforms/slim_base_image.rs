@@ -1,5 +1,7 @@
 #![doc = include_str!("../../transforms/slim-base-image/README.md")]
 
+use std::cell::OnceCell;
+
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -45,6 +47,7 @@ impl Transform for SlimBaseImage {
             map: context.settings.base_images(),
             arg_defaults: global_arg_defaults(file),
             lines: LineIndex::new(file.text()),
+            references: OnceCell::new(),
         };
         let prefer_alpine = context.settings.slim_base_image.prefer == Preference::Alpine;
         stages
@@ -65,6 +68,19 @@ struct Build<'a> {
     /// each instruction made the transform cubic in the file's length (a
     /// 20 KB file took a second).
     lines: LineIndex,
+    /// Every `COPY --from`/`RUN --mount=from` of the file, found once: each
+    /// family looks through them (walking every instruction per family
+    /// made the transform quadratic in the number of stages).
+    references: OnceCell<Vec<StageReference<'a>>>,
+}
+
+/// A `COPY --from`/`RUN --mount=from` in `stage` at `offset`.
+struct StageReference<'a> {
+    stage: &'a Stage,
+    offset: usize,
+    from: String,
+    sources: Vec<String>,
+    how: &'static str,
 }
 
 /// Defaults of the `ARG`s declared before the first `FROM`.
@@ -1008,62 +1024,41 @@ impl Build<'_> {
             .iter()
             .any(|tool| tool.starts_with("lib"));
         let mut risks = Vec::new();
-        for stage in self.stages {
-            for instruction in &stage.body {
-                let line = self.line_of(instruction.range().start);
-                let references: Vec<(String, Vec<String>, &str)> = match instruction.kind() {
-                    InstructionKind::Copy | InstructionKind::Add => {
-                        let Some(copy) = instruction.as_copy() else {
-                            continue;
-                        };
-                        let Some(from) = copy.from_stage() else {
-                            continue;
-                        };
-                        vec![(from, copy.sources(), "COPY --from")]
-                    }
-                    InstructionKind::Run => instruction
-                        .as_run()
-                        .map(|run| run.mounts())
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter_map(|mount| {
-                            let from = mount.get("from")?.to_string();
-                            let source = mount
-                                .get("source")
-                                .or_else(|| mount.get("src"))
-                                .unwrap_or("/")
-                                .to_string();
-                            Some((from, vec![source], "RUN --mount=from"))
-                        })
-                        .collect(),
-                    _ => continue,
-                };
-                for (from, sources, how) in references {
-                    match stage_named(self.stages, &from, stage.index) {
-                        Some(source) if in_family(source) => {
-                            for path in sources {
-                                if !self.is_own_path(source, &path) {
-                                    risks.push(format!(
-                                        "`{how}={from} {path}` (line {line}) takes a file that comes from the base image, and the slim variant may not have it"
-                                    ));
-                                }
-                            }
+        for reference in self
+            .references
+            .get_or_init(|| stage_references(self.stages))
+        {
+            let StageReference {
+                stage,
+                offset,
+                from,
+                sources,
+                how,
+            } = reference;
+            let line = self.line_of(*offset);
+            match stage_named(self.stages, from, stage.index) {
+                Some(source) if in_family(source) => {
+                    for path in sources {
+                        if !self.is_own_path(source, path) {
+                            risks.push(format!(
+                                "`{how}={from} {path}` (line {line}) takes a file that comes from the base image, and the slim variant may not have it"
+                            ));
                         }
-                        Some(source) if in_family(stage) && lacks_libraries => {
-                            if let Some(why) = self.may_have_compiled(source) {
-                                risks.push(format!(
-                                    "line {line} copies {} from stage `{from}`, where {why}: what it built may link against libraries the full image has and the slim variant lacks (pip's mysqlclient needs libmariadb.so.3 at run time)",
-                                    sources.join(" ")
-                                ));
-                            }
-                        }
-                        None if in_family(stage) && lacks_libraries => risks.push(format!(
-                            "line {line} copies {} from the image {from}: its programs may need libraries the full image has and the slim variant lacks",
-                            sources.join(" ")
-                        )),
-                        _ => {}
                     }
                 }
+                Some(source) if in_family(stage) && lacks_libraries => {
+                    if let Some(why) = self.may_have_compiled(source) {
+                        risks.push(format!(
+                            "line {line} copies {} from stage `{from}`, where {why}: what it built may link against libraries the full image has and the slim variant lacks (pip's mysqlclient needs libmariadb.so.3 at run time)",
+                            sources.join(" ")
+                        ));
+                    }
+                }
+                None if in_family(stage) && lacks_libraries => risks.push(format!(
+                    "line {line} copies {} from the image {from}: its programs may need libraries the full image has and the slim variant lacks",
+                    sources.join(" ")
+                )),
+                _ => {}
             }
         }
         risks
@@ -1519,6 +1514,54 @@ const ALPINE_BLOCKERS: &[&str] = &[
     "make",
     "bash",
 ];
+
+/// The file's `COPY --from`s and `RUN --mount=from`s, in order.
+fn stage_references<'a>(stages: &'a [Stage]) -> Vec<StageReference<'a>> {
+    let mut references = Vec::new();
+    for stage in stages {
+        for instruction in &stage.body {
+            let found: Vec<(String, Vec<String>, &'static str)> = match instruction.kind() {
+                InstructionKind::Copy | InstructionKind::Add => {
+                    let Some(copy) = instruction.as_copy() else {
+                        continue;
+                    };
+                    let Some(from) = copy.from_stage() else {
+                        continue;
+                    };
+                    vec![(from, copy.sources(), "COPY --from")]
+                }
+                InstructionKind::Run => instruction
+                    .as_run()
+                    .map(|run| run.mounts())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|mount| {
+                        let from = mount.get("from")?.to_string();
+                        let source = mount
+                            .get("source")
+                            .or_else(|| mount.get("src"))
+                            .unwrap_or("/")
+                            .to_string();
+                        Some((from, vec![source], "RUN --mount=from"))
+                    })
+                    .collect(),
+                _ => continue,
+            };
+            references.extend(
+                found
+                    .into_iter()
+                    .map(|(from, sources, how)| StageReference {
+                        stage,
+                        offset: instruction.range().start,
+                        from,
+                        sources,
+                        how,
+                    }),
+            );
+        }
+    }
+    references
+}
 
 #[cfg(test)]
 mod tests {
