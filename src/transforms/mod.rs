@@ -13,6 +13,7 @@ mod package_cache_flags;
 pub mod package_index;
 mod purge_build_deps;
 pub mod run_body;
+pub mod shipping;
 mod slim_base_image;
 mod static_binaries;
 pub mod workdir;

@@ -7,6 +7,7 @@ use crate::syntax::image_ref::ImageRef;
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 use crate::transforms::package_index::{self, Index, IndexNeed};
 use crate::transforms::run_body;
+use crate::transforms::shipping::{self, Ships};
 
 /// What is appended after npm installs. `--no-update-notifier` because npm's
 /// update check runs in the background of every npm command and writes into
@@ -56,6 +57,7 @@ impl Transform for PackageCacheFlags {
                     settings.learn(file, instruction);
                 }
             }
+            let ships = shipping::stage_ships(&stages, stage);
             // The image the stage is built on, through `FROM <stage>`.
             let base = lineage(&stages, stage)
                 .first()
@@ -89,6 +91,7 @@ impl Transform for PackageCacheFlags {
                         context,
                         base: base.as_ref(),
                         onbuild,
+                        ships: &ships,
                     };
                     fixes.extend(fixes_for_script(
                         &site,
@@ -120,9 +123,42 @@ struct Site<'a> {
     /// The `RUN` is an `ONBUILD` trigger: it runs in a child build, whose
     /// build context and later steps dockfix cannot see.
     onbuild: bool,
+    /// What of the stage reaches the final image (issue 12, item 13).
+    ships: &'a Ships,
 }
 
 impl Site<'_> {
+    /// True when a cache at one of `paths` would reach the final image;
+    /// otherwise records why `change` is not made (and returns false):
+    /// removing a cache from a stage that does not ship saves nothing and
+    /// only costs build time.
+    fn cache_ships(&self, paths: &[&str], change: &str, at: usize) -> bool {
+        if paths.iter().any(|path| self.ships.may_include(path)) {
+            return true;
+        }
+        let Ships::Paths(sources) = self.ships else {
+            return true;
+        };
+        let copied = if sources.is_empty() {
+            "nothing is copied out of it".to_string()
+        } else {
+            format!(
+                "only {} is copied out of it",
+                sources
+                    .iter()
+                    .map(|source| format!("`{source}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        self.context.skip(
+            ID,
+            at,
+            format!("{change} is not added: the stage does not ship ({copied}), so the cache (`{}`) never reaches the final image, and the change would only cost build time", paths[0]),
+        );
+        false
+    }
+
     /// False (and the reason recorded) when the base image's `tool` is
     /// known to predate `flag` ([`OLD_TOOLCHAINS`]).
     fn tool_knows(&self, tool: &str, flag: &str, at: usize) -> bool {
@@ -309,7 +345,12 @@ fn fixes_for_script(
             (Manager::Apk, Some(subcommand @ ("add" | "upgrade")))
                 if !command.has_option(&["--no-cache"])
                     && !cache_mounted(cache_targets, &["/var/cache/apk", "/etc/apk/cache"])
-                    && site.tool_knows("apk", "--no-cache", command.command.range.start) =>
+                    && site.tool_knows("apk", "--no-cache", command.command.range.start)
+                    && site.cache_ships(
+                        APK_CACHES,
+                        &format!("`apk {subcommand} --no-cache`"),
+                        command.command.range.start,
+                    ) =>
             {
                 fixes.push(Fix::safe(
                     format!("add --no-cache to `apk {subcommand}` so the package index is not kept in the layer"),
@@ -321,7 +362,12 @@ fn fixes_for_script(
                     && !settings.pip_cache_disabled
                     && !assigns(command, "PIP_NO_CACHE_DIR")
                     && !cache_mounted(cache_targets, &["/root/.cache/pip"])
-                    && site.tool_knows("pip", "--no-cache-dir", command.command.range.start) =>
+                    && site.tool_knows("pip", "--no-cache-dir", command.command.range.start)
+                    && site.cache_ships(
+                        &["/root/.cache/pip", "/home"],
+                        "`pip install --no-cache-dir`",
+                        command.command.range.start,
+                    ) =>
             {
                 fixes.push(Fix::safe(
                     "add --no-cache-dir to `pip install` so pip's download cache is not kept in the layer",
@@ -427,7 +473,15 @@ fn fixes_for_script(
                 })
         })
     };
-    if npm_installs && !cleans(Manager::Npm) && !cache_mounted(cache_targets, &["/root/.npm"]) {
+    if npm_installs
+        && !cleans(Manager::Npm)
+        && !cache_mounted(cache_targets, &["/root/.npm"])
+        && site.cache_ships(
+            &["/root/.npm", "/home"],
+            "`npm cache clean`",
+            script.range.start,
+        )
+    {
         fixes.extend(append(file, run, script, NPM_CACHE_CLEAN, "npm"));
     }
     if (yarn_installs || yarn_global_adds)
@@ -439,6 +493,16 @@ fn fixes_for_script(
                 "/root/.cache/yarn",
                 "/root/.yarn",
             ],
+        )
+        && site.cache_ships(
+            &[
+                "/usr/local/share/.cache/yarn",
+                "/root/.cache/yarn",
+                "/root/.yarn",
+                "/home",
+            ],
+            "`yarn cache clean`",
+            script.range.start,
         )
     {
         let safety = if site.onbuild {
@@ -457,12 +521,16 @@ fn fixes_for_script(
             Err(reason) => site.context.skip(ID, script.range.start, reason),
         }
     }
-    // What reads the index after an `ONBUILD RUN` is the child's steps.
-    if !site.onbuild {
+    // What reads the index after an `ONBUILD RUN` is the child's steps;
+    // in a stage that does not ship, the index costs nothing that ships.
+    if !site.onbuild && APK_CACHES.iter().any(|path| site.ships.may_include(path)) {
         fixes.extend(apk_leftovers(site, script, &commands));
     }
     fixes
 }
+
+/// Where apk keeps its index and downloaded packages.
+const APK_CACHES: &[&str] = &["/var/cache/apk", "/etc/apk/cache"];
 
 fn append(
     file: &Dockerfile,
