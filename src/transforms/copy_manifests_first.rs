@@ -7,6 +7,7 @@ use crate::shell::{Script, SimpleCommand};
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 use crate::transforms::workdir::{Dir, workdir_before};
 
+mod early_copy;
 mod needs;
 mod without_context;
 
@@ -62,12 +63,22 @@ impl Transform for CopyManifestsFirst {
                         build,
                         ignored: &ignored,
                     };
-                    match plan(file, &stage, index, &copy, &project, text) {
-                        Ok(Some(fix)) => fixes.push(fix),
-                        Ok(None) => {}
-                        Err(reason) => {
+                    // An early copy the context is copied again after is
+                    // removed (issue 12, item 14); when it cannot be, the
+                    // usual reorder may still apply, and the skip says the
+                    // more telling reason.
+                    let early =
+                        early_copy::redundant_early_copy(file, &stage, index, &copy, &project);
+                    if let Ok(Some(fix)) = early {
+                        fixes.push(fix);
+                        continue;
+                    }
+                    match (plan(file, &stage, index, &copy, &project, text), early) {
+                        (Ok(Some(fix)), _) => fixes.push(fix),
+                        (_, Err(reason)) | (Err(reason), _) => {
                             context.skip(self.id(), instruction.range().start, reason);
                         }
+                        (Ok(None), _) => {}
                     }
                 }
             }
