@@ -90,6 +90,37 @@ fn manifests_first_without_a_context_copies_by_pattern_and_is_unsafe() {
     assert_eq!(text(&output.stdout), project);
 }
 
+/// A front end read from standard input (no context, no package.json) gets
+/// the nginx runtime as an unsafe fix, with the folder its `serve` command
+/// names; without a folder in the command it is skipped, and `-v` says why.
+#[test]
+fn static_front_end_without_a_context_is_split_by_its_served_folder() {
+    let served = "FROM node:18\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"npx\", \"serve\", \"-s\", \"build\"]\n";
+    let output = run_stdin(&["--select", "multi-stage", "-"], served.as_bytes());
+    assert_eq!(
+        text(&output.stdout),
+        served.replace("FROM node:18\n", "FROM node:18 AS build\n")
+            + "\n# Runtime stage added by dockfix (multi-stage): only the build's artefacts.\n\
+               FROM nginx:alpine\n\
+               COPY --from=build /app/build /usr/share/nginx/html\n\
+               EXPOSE 80\n"
+    );
+    let plain = run_stdin(&["--select", "all", "-"], served.as_bytes());
+    assert!(
+        !text(&plain.stdout).contains("nginx"),
+        "{}",
+        text(&plain.stdout)
+    );
+    let unnamed = served.replace("\"-s\", \"build\"", "\"-s\"");
+    let output = run_stdin(&["-v", "--select", "multi-stage", "-"], unnamed.as_bytes());
+    assert_eq!(text(&output.stdout), unnamed);
+    assert!(
+        text(&output.stderr).contains("`serve` names no folder"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
 #[test]
 fn stdin_filename_without_dash_reads_stdin() {
     let output = run_stdin(

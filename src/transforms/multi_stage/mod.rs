@@ -7,6 +7,7 @@ mod java;
 mod node;
 mod python;
 mod rust;
+mod static_server_command;
 
 use std::rc::Rc;
 

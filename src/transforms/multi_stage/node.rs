@@ -29,11 +29,24 @@ pub(super) fn node_app<'f>(
     image: &ImageRef,
     builder: &str,
 ) -> Analysis<Split<'f>> {
-    let build = context.build_context.ok_or("no build context")?;
-    let manifest: serde_json::Value = build
-        .read("package.json")
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .ok_or("no package.json in the build context")?;
+    let package_json = context
+        .build_context
+        .and_then(|build| build.read("package.json").map(|text| (build, text)));
+    let Some((build, manifest_text)) = package_json else {
+        // Nothing tells which folder the build writes: the container's
+        // command may still name the folder it serves.
+        return static_site_from_command(file, stage, map, builder).inspect_err(|reason| {
+            context.skip(
+                "multi-stage",
+                stage.from.text_range().start,
+                format!(
+                    "no package.json to read (no build context, or none at its root), and {reason}"
+                ),
+            )
+        });
+    };
+    let manifest: serde_json::Value =
+        serde_json::from_str(&manifest_text).map_err(|_| "package.json is not valid JSON")?;
     let scripts = manifest.get("scripts").and_then(|s| s.as_object());
     let script = |name: &str| {
         scripts
@@ -42,25 +55,7 @@ pub(super) fn node_app<'f>(
             .unwrap_or_default()
             .to_string()
     };
-    let mut build_at = None;
-    let mut manager = None;
-    for (_, index, script_ast) in commands_of(file, stage) {
-        for command in packages::package_commands(&script_ast) {
-            let runs_build = match (command.manager, command.subcommand.as_deref()) {
-                (Manager::Npm | Manager::Pnpm, Some("run" | "run-script")) => command
-                    .args
-                    .first()
-                    .and_then(|a| a.as_deref())
-                    .is_some_and(|name| name.starts_with("build")),
-                (Manager::Yarn | Manager::Pnpm, Some(name)) => name.starts_with("build"),
-                _ => false,
-            };
-            if runs_build && !runs_cd(&script_ast) {
-                build_at = Some(index);
-                manager = Some(command.manager);
-            }
-        }
-    }
+    let (build_at, manager) = build_step(file, stage).unzip();
     let build_index = build_at.ok_or("no `npm run build` (or yarn/pnpm) step")?;
     let dir = known_dir(stage, build_index)?;
     let command = final_command(stage);
@@ -197,6 +192,83 @@ pub(super) fn node_app<'f>(
         left_behind: format!(
             "development dependencies, the sources and everything else outside {output_dir}/ (copy what the server reads at run time)"
         ),
+    })
+}
+
+/// The last RUN that runs the package's build script (`npm run build`,
+/// `yarn build`, `pnpm build`) from the WORKDIR, and its package manager.
+fn build_step(file: &Dockerfile, stage: &Stage) -> Option<(usize, Manager)> {
+    let mut found = None;
+    for (_, index, script_ast) in commands_of(file, stage) {
+        for command in packages::package_commands(&script_ast) {
+            let runs_build = match (command.manager, command.subcommand.as_deref()) {
+                (Manager::Npm | Manager::Pnpm, Some("run" | "run-script")) => command
+                    .args
+                    .first()
+                    .and_then(|a| a.as_deref())
+                    .is_some_and(|name| name.starts_with("build")),
+                (Manager::Yarn | Manager::Pnpm, Some(name)) => name.starts_with("build"),
+                _ => false,
+            };
+            if runs_build && !runs_cd(&script_ast) {
+                found = Some((index, command.manager));
+            }
+        }
+    }
+    found
+}
+
+/// A static front end judged from the Dockerfile alone (standard input, or
+/// a context without `package.json` at its root): the stage builds
+/// (`npm run build`) and the container serves a folder it names with
+/// `serve` or `http-server`. That folder, as the container saw it, is what
+/// nginx gets: never a framework's usual folder guessed.
+fn static_site_from_command<'f>(
+    file: &Dockerfile,
+    stage: &'f Stage,
+    map: &BaseImageMap,
+    builder: &str,
+) -> Analysis<Split<'f>> {
+    build_step(file, stage).ok_or("no `npm run build` (or yarn/pnpm build) step")?;
+    let command = final_command(stage);
+    let runs = command.join(" ");
+    if let Some(dev) = DEV_SERVERS.iter().find(|dev| runs.contains(*dev)) {
+        return Err(format!(
+            "the container runs a development server (`{}`)",
+            dev.trim()
+        ));
+    }
+    let served = static_server_command::served_folder(&command)?;
+    let serve_dir = known_dir(stage, stage.body.len())?;
+    let output = absolute(&serve_dir, &served.folder);
+    let runtime = map
+        .runtimes
+        .get("node-static")
+        .ok_or("no node-static runtime in the map")?;
+    let mut left_behind = format!(
+        "Node.js, node_modules, the sources; the original CMD (nginx serves {output}, the folder the container's `{}` served, on port 80 instead)",
+        command.join(" ")
+    );
+    if served.single_page {
+        left_behind.push_str(
+            "; serve -s answered every path without a file with index.html, nginx's default configuration answers 404 (client-side routes need a try_files rule)",
+        );
+    }
+    Ok(Split {
+        stage,
+        ecosystem: "Node (static site)",
+        runtime_image: runtime.image.clone(),
+        runtime: runtime.clone(),
+        builder_image: builder.to_string(),
+        artefacts: vec![(output, "/usr/share/nginx/html".into())],
+        runtime_lines: vec!["EXPOSE 80".into()],
+        builder_edits: Vec::new(),
+        builder_tail: Vec::new(),
+        config_notes: Vec::new(),
+        static_site: true,
+        shell_free: false,
+        non_root_user: None,
+        left_behind,
     })
 }
 
