@@ -290,20 +290,27 @@ impl Engine {
         let mut child = export.spawn().map_err(|error| self.spawn_error(error))?;
         let stderr = child.stderr.take().map(drain_in_background);
         let stdout = child.stdout.take().expect("piped stdout");
+        let mut stdout = BufReader::with_capacity(1 << 16, stdout);
         let tree =
-            tree_diff::read_tar_keeping(BufReader::with_capacity(1 << 16, stdout), dpkg::wanted)
-                .map(|(tree, kept)| ImageFiles {
-                    tree,
-                    dpkg: Dpkg::read(&kept),
-                });
+            tree_diff::read_tar_keeping(&mut stdout, dpkg::wanted).map(|(tree, kept)| ImageFiles {
+                tree,
+                dpkg: Dpkg::read(&kept),
+            });
+        // The tar reader stops at the end-of-archive blocks; the padding
+        // the engine writes after them must still be read, or the export
+        // dies of a closed pipe (exit status 141, nothing on stderr).
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
         let status = child.wait().map_err(|error| error.to_string())?;
         let stderr = stderr
             .and_then(|handle| handle.join().ok())
             .unwrap_or_default();
+        // A reader that stops early closes the pipe: the export then fails
+        // with nothing on stderr, and the reader's error is the one to tell.
+        let tree = tree.map_err(|error| error.to_string())?;
         if !status.success() {
             return Err(stderr.trim().to_string());
         }
-        tree.map_err(|error| error.to_string())
+        Ok(tree)
     }
 
     /// Runs `argv` in a new container of `image`, in place of its
