@@ -636,6 +636,9 @@ pub fn unquote(word: &str, escape: char) -> String {
 }
 
 /// A build stage: its `FROM` and the instructions that follow it.
+/// A stage's `AS` name, kept with its `FROM` instruction.
+struct StageAlias(Option<String>);
+
 #[derive(Debug, Clone)]
 pub struct Stage {
     /// 0-based position among the stages.
@@ -645,9 +648,38 @@ pub struct Stage {
 }
 
 impl Stage {
-    /// The `AS name` alias, lowercased as BuildKit does.
+    /// The `AS name` alias, lowercased as BuildKit does. Read once per
+    /// parse: every walk up a chain of stages asks each stage its name.
     pub fn name(&self) -> Option<String> {
-        From(self.from.clone()).alias()
+        self.alias().0.clone()
+    }
+
+    /// True when the stage is named `name` (lowercase), without copying
+    /// the name: walks up chains of stages compare every stage's.
+    pub fn is_named(&self, name: &str) -> bool {
+        self.alias().0.as_deref() == Some(name)
+    }
+
+    fn alias(&self) -> Rc<StageAlias> {
+        self.from
+            .derived(|| StageAlias(From(self.from.clone()).alias()))
+    }
+
+    /// The image or stage this stage is built `FROM`, lowercased (stage
+    /// names are matched case-insensitively), read once per parse.
+    pub fn base_reference(&self) -> Option<String> {
+        struct BaseReference(Option<String>);
+        self.from
+            .derived(|| {
+                BaseReference(
+                    self.from
+                        .as_from()
+                        .and_then(|from| from.image())
+                        .map(|(image, _)| image.to_ascii_lowercase()),
+                )
+            })
+            .0
+            .clone()
     }
 
     /// This stage, then the stage it is built `FROM` (`FROM build`, the
@@ -656,18 +688,12 @@ impl Stage {
     pub fn lineage<'s>(&'s self, stages: &'s [Stage]) -> Vec<&'s Stage> {
         let mut chain = vec![self];
         let mut current = self;
-        while let Some(base) = current
-            .from
-            .as_from()
-            .and_then(|from| from.image())
-            .map(|(image, _)| image.to_ascii_lowercase())
-            .and_then(|image| {
-                stages[..current.index.min(stages.len())]
-                    .iter()
-                    .rev()
-                    .find(|earlier| earlier.name().as_deref() == Some(image.as_str()))
-            })
-        {
+        while let Some(base) = current.base_reference().and_then(|image| {
+            stages[..current.index.min(stages.len())]
+                .iter()
+                .rev()
+                .find(|earlier| earlier.is_named(&image))
+        }) {
             if chain.iter().any(|seen| seen.index == base.index) {
                 break;
             }

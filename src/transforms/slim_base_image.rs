@@ -48,6 +48,7 @@ impl Transform for SlimBaseImage {
             arg_defaults: global_arg_defaults(file),
             lines: LineIndex::new(file.text()),
             references: OnceCell::new(),
+            bases: base_stages(&stages),
         };
         let prefer_alpine = context.settings.slim_base_image.prefer == Preference::Alpine;
         stages
@@ -72,6 +73,8 @@ struct Build<'a> {
     /// family looks through them (walking every instruction per family
     /// made the transform quadratic in the number of stages).
     references: OnceCell<Vec<StageReference<'a>>>,
+    /// [`base_stages`] of `stages`.
+    bases: Vec<Option<usize>>,
 }
 
 /// A `COPY --from`/`RUN --mount=from` in `stage` at `offset`.
@@ -151,8 +154,10 @@ fn classify_tag(tag: Option<&str>, defaults: &[(String, Option<String>)]) -> Tag
 
 /// Which stages a stage's image reaches: itself and every stage built
 /// `FROM` it, directly or not.
-pub(crate) fn family<'s>(stages: &'s [Stage], stage: &'s Stage) -> Vec<&'s Stage> {
-    let bases = base_stages(stages);
+/// `bases` is [`base_stages`] of `stages`, worked out once by the caller:
+/// asking for it for each stage made the transform quadratic in the number
+/// of stages.
+fn family<'s>(stages: &'s [Stage], bases: &[Option<usize>], stage: &'s Stage) -> Vec<&'s Stage> {
     let mut in_family = vec![false; stages.len()];
     in_family[stage.index] = true;
     let mut members = vec![stage];
@@ -171,14 +176,12 @@ fn base_stages(stages: &[Stage]) -> Vec<Option<usize>> {
     let mut named: HashMap<String, usize> = HashMap::new();
     let mut bases = Vec::with_capacity(stages.len());
     for stage in stages {
-        let image = stage.from.as_from().and_then(|from| from.image());
-        let base = image.and_then(|(image, _)| {
-            let reference = image.to_ascii_lowercase();
-            match reference.parse::<usize>() {
+        let base = stage
+            .base_reference()
+            .and_then(|reference| match reference.parse::<usize>() {
                 Ok(index) => (index < stage.index).then_some(index),
                 Err(_) => named.get(&reference).copied(),
-            }
-        });
+            });
         bases.push(base);
         if let Some(name) = stage.name() {
             named.insert(name, stage.index);
@@ -189,8 +192,7 @@ fn base_stages(stages: &[Stage]) -> Vec<Option<usize>> {
 
 /// The earlier stage a stage is built `FROM`, if it is built from one.
 fn base_stage<'s>(stages: &'s [Stage], stage: &Stage) -> Option<&'s Stage> {
-    let (image, _) = stage.from.as_from()?.image()?;
-    stage_named(stages, &image, stage.index)
+    stage_named(stages, &stage.base_reference()?, stage.index)
 }
 
 /// The stage `reference` names (an `AS` name or an index) among the stages
@@ -203,7 +205,7 @@ fn stage_named<'s>(stages: &'s [Stage], reference: &str, before: usize) -> Optio
     stages[..before.min(stages.len())]
         .iter()
         .rev()
-        .find(|stage| stage.name().as_deref() == Some(reference.as_str()))
+        .find(|stage| stage.is_named(&reference))
 }
 
 /// The stage and the stages it is built from, nearest first.
@@ -219,9 +221,9 @@ fn ancestors<'s>(stages: &'s [Stage], stage: &'s Stage) -> Vec<&'s Stage> {
 /// stage or the final stage is built `FROM` it. dockfix assumes the build
 /// produces the last stage; `docker build --target` can pick another, which
 /// a Dockerfile cannot tell.
-fn ships(stages: &[Stage], stage: &Stage) -> bool {
+fn ships(stages: &[Stage], bases: &[Option<usize>], stage: &Stage) -> bool {
     stages.last().is_some_and(|last| {
-        family(stages, stage)
+        family(stages, bases, stage)
             .iter()
             .any(|member| member.index == last.index)
     })
@@ -350,8 +352,8 @@ impl Build<'_> {
             }
         }
 
-        let members = family(self.stages, stage);
-        let shipped = ships(self.stages, stage);
+        let members = family(self.stages, &self.bases, stage);
+        let shipped = ships(self.stages, &self.bases, stage);
         let mut facts = self.facts(stage, &members);
         if let Some(command) = entry.default_cmd.as_deref()
             && !facts.sets_command
