@@ -121,6 +121,68 @@ fn static_front_end_without_a_context_is_split_by_its_served_folder() {
     );
 }
 
+/// Without a context, the `COPY .` still moves below the system package
+/// install after it (safe: no manifest is needed for that), and with
+/// `--unsafe` the manifests' patterns go below that install, never above.
+#[test]
+fn system_install_stays_above_the_copies_without_a_context() {
+    let python = "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN apt-get update && apt-get install -y ffmpeg\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+    // `all` leaves the unsafe fixes out (naming a transform enables them).
+    let safe = text(&run_stdin(&["--select", "all", "-"], python.as_bytes()).stdout);
+    let install = safe.find("apt-get install -y ffmpeg").unwrap();
+    let copy = safe.find("COPY . .\nRUN pip install").unwrap();
+    assert!(
+        install < copy && !safe.contains("requirements.txt ./"),
+        "{safe}"
+    );
+    let unsafe_ = run_stdin(
+        &[
+            "--unsafe",
+            "--select",
+            "copy-manifests-first,merge-runs",
+            "-",
+        ],
+        python.as_bytes(),
+    );
+    assert_eq!(
+        text(&unsafe_.stdout),
+        python.replace(
+            "COPY . .\nRUN apt-get update && apt-get install -y ffmpeg\nRUN pip install -r requirements.txt\n",
+            "RUN apt-get update && apt-get install -y ffmpeg\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n",
+        )
+    );
+}
+
+/// With every safe fix (issue 12 item 8): the apt install stays above the
+/// manifests' COPY, so merge-runs cannot join it to the pip install and a
+/// changed requirements.txt does not reinstall ffmpeg.
+#[test]
+fn system_install_is_not_merged_into_the_install_behind_the_manifests() {
+    let dir = tempfile::tempdir().unwrap();
+    let dockerfile = write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN apt-get update && apt-get install -y ffmpeg\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
+    );
+    write(dir.path(), "requirements.txt", b"flask==3.0.0\n");
+    write(dir.path(), "app.py", b"print('hi')\n");
+    let output = dockfix()
+        .args(["--write", "--select", "all", "--ignore", "slim-base-image"])
+        .arg(&dockerfile)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&dockerfile).unwrap(),
+        "FROM python:3.11\nWORKDIR /app\n\
+         RUN apt-get update && apt-get install -y ffmpeg && rm -rf /var/lib/apt/lists/*\n\
+         COPY requirements.txt ./\n\
+         RUN pip install --no-cache-dir -r requirements.txt\n\
+         COPY . .\n\
+         CMD [\"python\", \"app.py\"]\n"
+    );
+}
+
 #[test]
 fn stdin_filename_without_dash_reads_stdin() {
     let output = run_stdin(

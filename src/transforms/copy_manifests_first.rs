@@ -9,6 +9,7 @@ use crate::transforms::workdir::{Dir, workdir_before};
 
 mod early_copy;
 mod needs;
+mod system_installs_first;
 mod without_context;
 
 use needs::{Needs, NodeManager, Project};
@@ -42,9 +43,25 @@ impl Transform for CopyManifestsFirst {
             let mut fixes = Vec::new();
             for stage in file.stages() {
                 for (index, instruction) in stage.body.iter().enumerate() {
-                    if let Some(copy) = WholeContextCopy::of(instruction)
-                        && let Some(fix) =
-                            without_context::plan_without_context(file, &stage, index, &copy, text)
+                    let Some(copy) = WholeContextCopy::of(instruction) else {
+                        continue;
+                    };
+                    // The safe move below system installs first: the
+                    // manifests' patterns are only an unsafe guess.
+                    match system_installs_first::system_installs_first(
+                        file, &stage, index, &copy, text,
+                    ) {
+                        Some(Ok(fix)) => {
+                            fixes.push(fix);
+                            continue;
+                        }
+                        Some(Err(reason)) => {
+                            context.skip(self.id(), instruction.range().start, reason)
+                        }
+                        None => {}
+                    }
+                    if let Some(fix) =
+                        without_context::plan_without_context(file, &stage, index, &copy, text)
                     {
                         fixes.push(fix);
                     }
@@ -72,6 +89,21 @@ impl Transform for CopyManifestsFirst {
                     if let Ok(Some(fix)) = early {
                         fixes.push(fix);
                         continue;
+                    }
+                    // System packages installed right after the copy go
+                    // above it (issue 12, item 8); the manifests follow in
+                    // a later pass.
+                    match system_installs_first::system_installs_first(
+                        file, &stage, index, &copy, text,
+                    ) {
+                        Some(Ok(fix)) => {
+                            fixes.push(fix);
+                            continue;
+                        }
+                        Some(Err(reason)) => {
+                            context.skip(self.id(), instruction.range().start, reason)
+                        }
+                        None => {}
                     }
                     match (plan(file, &stage, index, &copy, &project, text), early) {
                         (Ok(Some(fix)), _) => fixes.push(fix),
@@ -175,7 +207,7 @@ enum RunRole {
     Unknown(Option<String>),
 }
 
-fn classify_run(file: &Dockerfile, run: &Instruction) -> RunRole {
+fn classify_run(file: &Dockerfile, run: &Instruction, copy_dir: &Dir) -> RunRole {
     if run.is_error() || !run.heredocs().is_empty() {
         return RunRole::Unknown(None);
     }
@@ -189,7 +221,7 @@ fn classify_run(file: &Dockerfile, run: &Instruction) -> RunRole {
         .any(|change| matches!(change.command.as_str(), "cd" | "pushd" | "popd"));
     let mut step = None;
     for (command, _) in script.simple_commands() {
-        match classify_command(command) {
+        match classify_command(command, copy_dir) {
             RunRole::Step(found) if !moves && step.is_none() => step = Some(found),
             RunRole::Step(_) => return RunRole::Unknown(None),
             RunRole::Harmless => {}
@@ -243,7 +275,7 @@ fn is_path_like(arg: &str) -> bool {
         || arg.ends_with(".tgz")
 }
 
-fn classify_command(command: &SimpleCommand) -> RunRole {
+fn classify_command(command: &SimpleCommand, copy_dir: &Dir) -> RunRole {
     let Some(program) = command.program() else {
         return RunRole::Unknown(None);
     };
@@ -371,8 +403,54 @@ fn classify_command(command: &SimpleCommand) -> RunRole {
             RunRole::Harmless
         }
         _ if HARMLESS_COMMANDS.contains(&program.as_str()) => RunRole::Harmless,
+        _ if makes_virtualenv_outside(&program, &args, copy_dir) => RunRole::Harmless,
         _ => RunRole::Unknown(None),
     }
+}
+
+/// `python -m venv DIR` or `virtualenv DIR` at an absolute path outside the
+/// directory the context is copied to: it reads nothing copied (multi-stage
+/// adds `python -m venv /opt/venv` before the first pip install, and the
+/// manifests must still move before that install).
+fn makes_virtualenv_outside(program: &str, args: &[String], copy_dir: &Dir) -> bool {
+    const SWITCHES: &[&str] = &[
+        "--clear",
+        "--upgrade",
+        "--upgrade-deps",
+        "--without-pip",
+        "--system-site-packages",
+        "--copies",
+        "--symlinks",
+        "--without-scm-ignore-files",
+    ];
+    let rest = if program.starts_with("python") {
+        match args {
+            [module, venv, rest @ ..] if module == "-m" && venv == "venv" => rest,
+            _ => return false,
+        }
+    } else if program == "virtualenv" {
+        args
+    } else {
+        return false;
+    };
+    let (options, operands): (Vec<&String>, Vec<&String>) =
+        rest.iter().partition(|word| word.starts_with('-'));
+    let [venv] = operands.as_slice() else {
+        return false;
+    };
+    let Some(copied) = copy_dir.absolute() else {
+        return false;
+    };
+    let venv = crate::transforms::workdir::normalize(venv);
+    let inside = |outer: &str, inner: &str| {
+        inner == outer || inner.starts_with(&format!("{}/", outer.trim_end_matches('/')))
+    };
+    venv.starts_with('/')
+        && options
+            .iter()
+            .all(|option| SWITCHES.contains(&option.as_str()))
+        && !inside(copied, &venv)
+        && !inside(&venv, copied)
 }
 
 /// `dotnet` options whose value is the next word (`-c Release`).
@@ -832,7 +910,7 @@ fn plan(
     for (offset, instruction) in stage.body[copy_index + 1..].iter().enumerate() {
         let line = || instruction.logical().text().trim().to_string();
         match instruction.kind() {
-            InstructionKind::Run => match classify_run(file, instruction) {
+            InstructionKind::Run => match classify_run(file, instruction, &copy_dir) {
                 RunRole::Step(step) => {
                     found = Some((copy_index + 1 + offset, instruction, step, workdir.clone()));
                     break;
@@ -877,7 +955,7 @@ fn plan(
     // Already in shape: an earlier RUN of the stage installs this ecosystem.
     let installed_before = stage.body[..copy_index].iter().any(|earlier| {
         earlier.kind() == InstructionKind::Run
-            && matches!(classify_run(file, earlier), RunRole::Step(s) if same_ecosystem(&s.ecosystem, &step.ecosystem) && s.kind == StepKind::Install)
+            && matches!(classify_run(file, earlier, &copy_dir), RunRole::Step(s) if same_ecosystem(&s.ecosystem, &step.ecosystem) && s.kind == StepKind::Install)
     });
     if installed_before {
         return Ok(None);
@@ -948,22 +1026,12 @@ fn plan(
     let copy_range = copy_instruction.range();
     let fix = match &step.kind {
         StepKind::Install => {
-            let mut moved = text[copy_range.clone()].to_string();
-            let run_range = run.range();
-            let mut insertion = String::new();
-            if !text[..run_range.end].ends_with('\n') {
-                insertion.push_str(newline);
-                moved = moved.trim_end_matches(['\r', '\n']).to_string();
-            }
-            insertion.push_str(&moved);
+            let edits =
+                install_reorder_edits(stage, copy_index, run_index, copy, manifest_copy, text);
             let message = format!(
                 "copy {} before the {ecosystem} install and the full context after it, so source changes keep the install layer cached",
                 names.join(", ")
             );
-            let edits = vec![
-                Edit::replace(copy_range, manifest_copy),
-                Edit::insert(run_range.end, insertion),
-            ];
             if needs.unsafe_reasons.is_empty() {
                 Fix::safe(message, edits)
             } else {
@@ -1005,6 +1073,50 @@ fn plan(
     // The manifests land in the image twice (their own layer, then the
     // whole context's): the image grows by their size.
     Ok(Some(fix.with_effect(ImageEffect::CopiesAgain(needs.paths))))
+}
+
+/// The edits that put the manifests' COPY before the install at
+/// `run_index` and the full `COPY .` after it. The manifests' COPY goes right
+/// above the install, below the RUNs between (`apt-get install ffmpeg`, which
+/// read nothing copied): a change to the manifests then re-runs only the
+/// install, and merge-runs cannot join the system install into it. It stays
+/// in the `COPY .`'s place when its flags name a variable an `ENV`/`ARG`
+/// between could change (`--chown=$APP_USER`).
+fn install_reorder_edits(
+    stage: &Stage,
+    copy_index: usize,
+    run_index: usize,
+    copy: &WholeContextCopy,
+    manifest_copy: String,
+    text: &str,
+) -> Vec<Edit> {
+    let copy_instruction = copy.instruction;
+    let copy_range = copy_instruction.range();
+    let run_range = stage.body[run_index].range();
+    let newline = copy_instruction.newline_style();
+    let mut moved = text[copy_range.clone()].to_string();
+    let mut after_install = String::new();
+    if !text[..run_range.end].ends_with('\n') {
+        after_install.push_str(newline);
+        moved = moved.trim_end_matches(['\r', '\n']).to_string();
+    }
+    after_install.push_str(&moved);
+    let flags_read_variables = copy.kept_flags.iter().any(|flag| flag.contains('$'));
+    let between = &stage.body[copy_index + 1..run_index];
+    let variables_between = between
+        .iter()
+        .any(|i| matches!(i.kind(), InstructionKind::Env | InstructionKind::Arg));
+    if between.is_empty() || (flags_read_variables && variables_between) {
+        return vec![
+            Edit::replace(copy_range, manifest_copy),
+            Edit::insert(run_range.end, after_install),
+        ];
+    }
+    vec![
+        Edit::replace(copy_range, String::new()),
+        Edit::insert(run_range.start, manifest_copy),
+        Edit::insert(run_range.end, after_install),
+    ]
 }
 
 /// The COPY instructions for `paths`: files of one directory together

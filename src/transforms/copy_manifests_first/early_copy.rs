@@ -67,7 +67,7 @@ pub(super) fn redundant_early_copy(
         let position = copy_index + 1 + offset;
         let line = || instruction.logical().text().trim().to_string();
         match instruction.kind() {
-            InstructionKind::Run => match classify_run(file, instruction) {
+            InstructionKind::Run => match classify_run(file, instruction, &copy_dir) {
                 RunRole::Harmless => {}
                 RunRole::Step(step) if step.kind == StepKind::Install => {
                     installs.push((position, step))

@@ -33,12 +33,13 @@ pub(super) fn plan_without_context(
     copy: &WholeContextCopy,
     text: &str,
 ) -> Option<Fix> {
+    let copy_dir = workdir_before(stage, copy_index).join(&copy.dest);
     let mut install = None;
-    for instruction in &stage.body[copy_index + 1..] {
+    for (offset, instruction) in stage.body[copy_index + 1..].iter().enumerate() {
         match instruction.kind() {
-            InstructionKind::Run => match classify_run(file, instruction) {
+            InstructionKind::Run => match classify_run(file, instruction, &copy_dir) {
                 RunRole::Step(step) if step.kind == StepKind::Install => {
-                    install = Some((instruction, step));
+                    install = Some((copy_index + 1 + offset, step));
                     break;
                 }
                 RunRole::Harmless => {}
@@ -51,7 +52,7 @@ pub(super) fn plan_without_context(
             _ => return None,
         }
     }
-    let (run, step) = install?;
+    let (run_index, step) = install?;
     // `pip install .`, `--find-links ./wheels`: the sources themselves.
     if step.words.iter().any(|word| is_path_like(word)) {
         return None;
@@ -77,23 +78,11 @@ pub(super) fn plan_without_context(
     let base = format!("{}/", copy.dest.trim_end_matches('/'));
     manifest_copy.push_str(&format!(" {} {base}{newline}", patterns.join(" ")));
 
-    let copy_range = copy_instruction.range();
-    let run_range = run.range();
-    let mut moved = text[copy_range.clone()].to_string();
-    let mut insertion = String::new();
-    if !text[..run_range.end].ends_with('\n') {
-        insertion.push_str(newline);
-        moved = moved.trim_end_matches(['\r', '\n']).to_string();
-    }
-    insertion.push_str(&moved);
     Some(Fix::unsafe_(
         format!(
             "copy {} before the install and the full context after it, so source changes keep the install layer cached (unsafe: without a build context dockfix cannot see which files the install reads; the patterns copy the usual manifests, and those that exist)",
             patterns.join(", ")
         ),
-        vec![
-            Edit::replace(copy_range, manifest_copy),
-            Edit::insert(run_range.end, insertion),
-        ],
+        install_reorder_edits(stage, copy_index, run_index, copy, manifest_copy, text),
     ))
 }

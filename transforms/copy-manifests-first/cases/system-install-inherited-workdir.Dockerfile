@@ -1,0 +1,4 @@
+FROM debian:bookworm
+COPY . app
+RUN apt-get update && apt-get install -y ffmpeg
+CMD ["app/start"]
