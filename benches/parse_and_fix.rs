@@ -2,6 +2,10 @@
 //! print a realistic Dockerfile, and run every transform on it.
 //! `cargo bench` (not part of CI: timings depend on the machine).
 
+/// The binary's allocator (src/main.rs), so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::path::Path;
 

@@ -2,6 +2,10 @@
 //! analysed and turned into minimal edits, as `textDocument/formatting`
 //! does. `cargo bench --bench server_format` (not part of CI).
 
+/// The binary's allocator (src/main.rs), so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

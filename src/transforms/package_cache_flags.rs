@@ -47,6 +47,7 @@ impl Transform for PackageCacheFlags {
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let stages = file.stages();
         let mut fixes = Vec::new();
+        let ships_by_stage = shipping::ships_by_stage(&stages);
         for stage in &stages {
             let mut settings = StageSettings::default();
             for ancestor in lineage(&stages, stage)
@@ -57,7 +58,7 @@ impl Transform for PackageCacheFlags {
                     settings.learn(file, instruction);
                 }
             }
-            let ships = shipping::stage_ships(&stages, stage);
+            let ships = &ships_by_stage[stage.index];
             // The image the stage is built on, through `FROM <stage>`.
             let base = lineage(&stages, stage)
                 .first()
@@ -91,7 +92,7 @@ impl Transform for PackageCacheFlags {
                         context,
                         base: base.as_ref(),
                         onbuild,
-                        ships: &ships,
+                        ships,
                     };
                     fixes.extend(fixes_for_script(
                         &site,

@@ -44,23 +44,10 @@ impl Ships {
     }
 }
 
-/// The stage and every later stage built `FROM` it (directly or not).
-fn family<'s>(stages: &'s [Stage], stage: &Stage) -> Vec<&'s Stage> {
-    stages[stage.index..]
-        .iter()
-        .filter(|candidate| {
-            candidate
-                .lineage(stages)
-                .iter()
-                .any(|member| member.index == stage.index)
-        })
-        .collect()
-}
-
 /// The names an instruction uses to refer to `stage`: its alias and index.
 fn refers_to_stage(reference: &str, stage: &Stage) -> bool {
     let reference = reference.to_ascii_lowercase();
-    stage.name().as_deref() == Some(reference.as_str()) || reference == stage.index.to_string()
+    stage.is_named(&reference) || reference == stage.index.to_string()
 }
 
 /// Every instruction of the file, `ONBUILD` triggers' inner instructions
@@ -75,45 +62,87 @@ fn all_instructions(stages: &[Stage]) -> Vec<Instruction> {
         .collect()
 }
 
-pub fn stage_ships(stages: &[Stage], stage: &Stage) -> Ships {
+/// A stage taken from by `COPY --from` (with the sources it copies) or
+/// `RUN --mount=from=`.
+struct TakenFrom {
+    reference: String,
+    copied_sources: Option<Vec<String>>,
+}
+
+/// What of each stage ships, by stage index. Worked out for all stages at
+/// once: the file's `--from` references are read once, not once per
+/// stage, and each stage's base once (asking per stage made a file of
+/// many stages take time growing with their cube).
+pub fn ships_by_stage(stages: &[Stage]) -> Vec<Ships> {
     let Some(last) = stages.last() else {
-        return Ships::Whole;
+        return Vec::new();
     };
-    let members = family(stages, stage);
-    if members.iter().any(|member| member.index == last.index) {
-        return Ships::Whole;
-    }
-    let instructions = all_instructions(stages);
-    let mut sources = Vec::new();
-    for member in &members {
-        let mut used = stages[member.index + 1..].iter().any(|later| {
-            later
-                .lineage(stages)
-                .get(1)
-                .is_some_and(|base| base.index == member.index)
-        });
-        for instruction in &instructions {
-            for flag in instruction.flags() {
+    let bases: Vec<Option<usize>> = stages
+        .iter()
+        .map(|stage| stage.lineage(stages).get(1).map(|base| base.index))
+        .collect();
+    let taken: Vec<TakenFrom> = all_instructions(stages)
+        .iter()
+        .flat_map(|instruction| {
+            instruction.flags().into_iter().flat_map(|flag| {
                 let value = flag.value.unwrap_or_default();
-                let copied = flag.name == "from" && refers_to_stage(&value, member);
-                let mounted = flag.name == "mount"
-                    && value.split(',').any(|field| {
-                        field
-                            .strip_prefix("from=")
-                            .is_some_and(|from| refers_to_stage(from, member))
-                    });
-                if copied && let Some(copy) = instruction.as_copy() {
-                    sources.extend(copy.sources());
+                match flag.name.as_str() {
+                    "from" => vec![TakenFrom {
+                        reference: value,
+                        copied_sources: instruction.as_copy().map(|copy| copy.sources()),
+                    }],
+                    "mount" => value
+                        .split(',')
+                        .filter_map(|field| field.strip_prefix("from="))
+                        .map(|from| TakenFrom {
+                            reference: from.to_string(),
+                            copied_sources: None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
                 }
-                used |= copied || mounted;
+            })
+        })
+        .collect();
+    stages
+        .iter()
+        .map(|stage| {
+            // The stage and every later stage built `FROM` it.
+            let mut in_family = vec![false; stages.len()];
+            in_family[stage.index] = true;
+            for candidate in &stages[stage.index + 1..] {
+                if bases[candidate.index].is_some_and(|base| in_family[base]) {
+                    in_family[candidate.index] = true;
+                }
             }
-        }
-        if !used {
-            // Nothing takes from it: perhaps a `--target`.
-            return Ships::Whole;
-        }
-    }
-    Ships::Paths(sources)
+            if in_family[last.index] {
+                return Ships::Whole;
+            }
+            let mut sources = Vec::new();
+            for member in stages.iter().filter(|member| in_family[member.index]) {
+                let mut used = bases[member.index + 1..]
+                    .iter()
+                    .any(|base| *base == Some(member.index));
+                for taken in &taken {
+                    if refers_to_stage(&taken.reference, member) {
+                        used = true;
+                        sources.extend(taken.copied_sources.iter().flatten().cloned());
+                    }
+                }
+                if !used {
+                    // Nothing takes from it: perhaps a `--target`.
+                    return Ships::Whole;
+                }
+            }
+            Ships::Paths(sources)
+        })
+        .collect()
+}
+
+/// [`ships_by_stage`] of one stage.
+#[cfg(test)]
+fn stage_ships(stages: &[Stage], stage: &Stage) -> Ships {
+    ships_by_stage(stages).swap_remove(stage.index)
 }
 
 #[cfg(test)]
