@@ -120,9 +120,7 @@ pub fn ships_by_stage(stages: &[Stage]) -> Vec<Ships> {
             }
             let mut sources = Vec::new();
             for member in stages.iter().filter(|member| in_family[member.index]) {
-                let mut used = bases[member.index + 1..]
-                    .iter()
-                    .any(|base| *base == Some(member.index));
+                let mut used = bases[member.index + 1..].contains(&Some(member.index));
                 for taken in &taken {
                     if refers_to_stage(&taken.reference, member) {
                         used = true;
