@@ -36,7 +36,7 @@
 //!
 //! Normalised (`behaviour::is_intended`, `behaviour::normalise`), because
 //! the transforms add or remove these on purpose: cleanup commands
-//! (`apt-get clean`, `yum|dnf|microdnf clean all`, `zypper clean -a`,
+//! (`apt-get clean`, `go clean -cache`, `yum|dnf|microdnf clean all`, `zypper clean -a`,
 //! `npm cache clean --force [--no-update-notifier]`, `yarn cache clean`, `rm` of package lists and
 //! caches under `/var/lib/apt/lists`, `/var/cache/{apt,apk,yum,dnf,zypp}`,
 //! `rm -f FILE` of a file curl or wget downloaded earlier), a repeated

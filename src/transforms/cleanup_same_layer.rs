@@ -73,6 +73,7 @@ impl Transform for CleanupSameLayer {
                     fixes.extend(rpm_and_zypper_caches(&site, &stages));
                     fixes.extend(downloaded_archives(&site, &stages));
                     fixes.extend(temporary_files::temporary_files(&site, &stages));
+                    fixes.extend(temporary_files::go_build_cache(&site, &stages));
                 }
             }
         }

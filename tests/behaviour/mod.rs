@@ -723,8 +723,10 @@ fn kept(log: &[Invocation]) -> Vec<(usize, Invocation)> {
 fn is_intended(entry: &Invocation, earlier: &[Invocation]) -> bool {
     let argv: Vec<&str> = entry.argv.iter().map(String::as_str).collect();
     match argv.as_slice() {
-        // cleanup-same-layer: the package manager's own cache cleanup.
+        // cleanup-same-layer: the package manager's own cache cleanup, and
+        // Go's build cache after the last go build of a stage that ships.
         ["apt-get" | "apt", "clean"] => true,
+        ["go", "clean", "-cache"] => true,
         ["yum" | "dnf" | "microdnf", "clean", "all"] => true,
         ["zypper", "clean", "-a"] => true,
         // package-cache-flags: cache cleanup after an install.

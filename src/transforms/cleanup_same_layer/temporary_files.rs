@@ -472,6 +472,103 @@ fn never_removed(
     ))
 }
 
+/// `go build`, `go install`, `go test`, ...: the commands that fill Go's
+/// build cache.
+fn fills_go_build_cache(command: &SimpleCommand) -> bool {
+    let words = literal_words(command);
+    words.first().map(String::as_str) == Some("go")
+        && matches!(
+            words.get(1).map(String::as_str),
+            Some("build" | "install" | "test" | "run" | "vet" | "generate")
+        )
+}
+
+/// `go clean -cache` (also with `-modcache` and the like), or an `rm` of
+/// the cache directory.
+fn cleans_go_build_cache(command: &SimpleCommand) -> bool {
+    let words = literal_words(command);
+    (words.first().map(String::as_str) == Some("go")
+        && words.get(1).map(String::as_str) == Some("clean")
+        && words.iter().any(|w| w == "-cache"))
+        || rm_operands(command).is_some_and(|operands| {
+            operands
+                .iter()
+                .any(|o| operand_covers(o, "/root/.cache/go-build"))
+        })
+}
+
+/// Go's build cache (`/root/.cache/go-build` for root, `$GOCACHE`), filled
+/// by every `go build`: compiled packages, often hundreds of MB, of no use
+/// in the image. Removed with `go clean -cache` at the end of the last
+/// `RUN` of the stage that builds with Go (safe: the cache is content
+/// addressed and only saves time; a later `go build` of the same build
+/// would refill it, so only the last one cleans), in stages whose files
+/// ship (a builder's cache never reaches the final image).
+pub(super) fn go_build_cache(site: &Site, stages: &[Stage]) -> Option<Fix> {
+    let builds = site
+        .script
+        .simple_commands()
+        .iter()
+        .any(|(command, _)| fills_go_build_cache(command));
+    if !builds {
+        return None;
+    }
+    let cleaned = site.all_scripts.iter().any(|script| {
+        script
+            .simple_commands()
+            .iter()
+            .any(|(command, _)| cleans_go_build_cache(command))
+    });
+    if cleaned {
+        return None;
+    }
+    let at = site.script.range.start;
+    let skip = |reason: &str| {
+        site.skip(at, format!("Go's build cache is not cleaned: {reason}"));
+        None
+    };
+    if site.cache_mounted(&["/root/.cache/go-build"]) {
+        return skip("it is in a cache mount, not in the layer");
+    }
+    // `GOCACHE=off` (Go before 1.12) makes `go clean -cache` fail, and a
+    // cache elsewhere may be meant to stay.
+    let lineage_mentions_gocache = site
+        .stage
+        .lineage(stages)
+        .iter()
+        .flat_map(|stage| stage.body.iter())
+        .any(|instruction| instruction_text(instruction).contains("GOCACHE"));
+    if lineage_mentions_gocache {
+        return skip("the stage sets GOCACHE");
+    }
+    if !crate::transforms::shipping::stage_ships(stages, site.stage)
+        .may_include("/root/.cache/go-build")
+    {
+        return skip(
+            "the stage does not ship (only paths copied out of it reach the final image), so its cache never does",
+        );
+    }
+    let later = Later::new(stages, site.stage, site.index);
+    let builds_again = later.instructions.iter().any(|instruction| {
+        instruction.as_copy().is_none()
+            && instruction_text(instruction)
+                .split(|c: char| {
+                    c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '&' | '|' | '(' | ')')
+                })
+                .any(|word| word == "go" || word.ends_with("/go"))
+    });
+    if builds_again {
+        return skip(
+            "a later step runs `go` (another build, or the image's command) and would reuse it; the last build cleans it",
+        );
+    }
+    let append = site.append("go clean -cache")?;
+    Some(Fix::safe(
+        "clean Go's build cache at the end of the RUN (`go clean -cache`): the compiled packages it keeps under /root/.cache/go-build are of no use in the image",
+        vec![append],
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
