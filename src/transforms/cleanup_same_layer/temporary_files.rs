@@ -541,8 +541,9 @@ pub(super) fn go_build_cache(site: &Site, stages: &[Stage]) -> Option<Fix> {
     if lineage_mentions_gocache {
         return skip("the stage sets GOCACHE");
     }
-    if !crate::transforms::shipping::stage_ships(stages, site.stage)
-        .may_include("/root/.cache/go-build")
+    if !crate::transforms::shipping::ships_by_stage(stages)
+        .get(site.stage.index)
+        .is_none_or(|ships| ships.may_include("/root/.cache/go-build"))
     {
         return skip(
             "the stage does not ship (only paths copied out of it reach the final image), so its cache never does",
