@@ -2,10 +2,6 @@
 //! print a realistic Dockerfile, and run every transform on it.
 //! `cargo bench` (not part of CI: timings depend on the machine).
 
-/// The binary's allocator (src/main.rs), so the figures are the binary's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::hint::black_box;
 use std::path::Path;
 
@@ -13,6 +9,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dockfix::cli::fix_text;
 use dockfix::config::Settings;
 use dockfix::syntax::Dockerfile;
+
+/// The binary's allocator (src/main.rs), so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The node example: a smelly single-stage build every transform has work on.
 const EXAMPLE_NODE: &str = include_str!("../examples/node/Dockerfile");

@@ -2,14 +2,14 @@
 //! analysed and turned into minimal edits, as `textDocument/formatting`
 //! does. `cargo bench --bench server_format` (not part of CI).
 
-/// The binary's allocator (src/main.rs), so the figures are the binary's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dockfix::server::{Options, analyse, format_edits};
+
+/// The binary's allocator (src/main.rs), so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// One stage of the kind real files repeat (apt, pip, copies, env).
 const STAGE: &str = "FROM python:3.11 AS stage\n\
