@@ -48,22 +48,21 @@ impl Transform for CopyManifestsFirst {
                     };
                     // The safe move below system installs first: the
                     // manifests' patterns are only an unsafe guess.
-                    match system_installs_first::system_installs_first(
+                    let system_installs = system_installs_first::system_installs_first(
                         file, &stage, index, &copy, text,
-                    ) {
-                        Some(Ok(fix)) => {
-                            fixes.push(fix);
-                            continue;
-                        }
-                        Some(Err(reason)) => {
-                            context.skip(self.id(), instruction.range().start, reason)
-                        }
-                        None => {}
-                    }
-                    if let Some(fix) =
-                        without_context::plan_without_context(file, &stage, index, &copy, text)
-                    {
+                    );
+                    if let Some(Ok(fix)) = system_installs {
                         fixes.push(fix);
+                        continue;
+                    }
+                    match without_context::plan_without_context(file, &stage, index, &copy, text) {
+                        Some(fix) => fixes.push(fix),
+                        // Told only when nothing moves the copy at all.
+                        None => {
+                            if let Some(Err(reason)) = system_installs {
+                                context.skip(self.id(), instruction.range().start, reason);
+                            }
+                        }
                     }
                 }
             }
@@ -93,24 +92,26 @@ impl Transform for CopyManifestsFirst {
                     // System packages installed right after the copy go
                     // above it (issue 12, item 8); the manifests follow in
                     // a later pass.
-                    match system_installs_first::system_installs_first(
+                    let system_installs = system_installs_first::system_installs_first(
                         file, &stage, index, &copy, text,
-                    ) {
-                        Some(Ok(fix)) => {
-                            fixes.push(fix);
-                            continue;
-                        }
-                        Some(Err(reason)) => {
-                            context.skip(self.id(), instruction.range().start, reason)
-                        }
-                        None => {}
+                    );
+                    if let Some(Ok(fix)) = system_installs {
+                        fixes.push(fix);
+                        continue;
                     }
                     match (plan(file, &stage, index, &copy, &project, text), early) {
                         (Ok(Some(fix)), _) => fixes.push(fix),
                         (_, Err(reason)) | (Err(reason), _) => {
                             context.skip(self.id(), instruction.range().start, reason);
+                            if let Some(Err(reason)) = system_installs {
+                                context.skip(self.id(), instruction.range().start, reason);
+                            }
                         }
-                        (Ok(None), _) => {}
+                        (Ok(None), _) => {
+                            if let Some(Err(reason)) = system_installs {
+                                context.skip(self.id(), instruction.range().start, reason);
+                            }
+                        }
                     }
                 }
             }
