@@ -67,11 +67,15 @@ best_of() {
     # failure here.
     measured=$(python3 -c '
 import resource, subprocess, sys, time
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+# A difference: Python may have run children of its own at start.
+before = children_cpu()
 start = time.monotonic()
 subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=False)
 wall = time.monotonic() - start
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(f"{usage.ru_utime + usage.ru_stime:.4f} {wall:.4f}")
+print(f"{children_cpu() - before:.4f} {wall:.4f}")
 ' "$@")
     cpu=${measured% *}
     wall=${measured#* }
