@@ -1,0 +1,3 @@
+FROM debian:bookworm
+USER dev
+RUN sudo apt-get install -y curl
