@@ -1,7 +1,9 @@
 //! Runs every case under `transforms/<id>/cases/` through its transform and
 //! snapshots what dockfix does to it (under `snapshots/`).
 //!
-//! A case is either `NAME.Dockerfile` (run with an empty build context) or a
+//! A case is either `NAME.Dockerfile` (run with an empty build context),
+//! `NAME.stdin.Dockerfile` (run as standard input is: no path, no build
+//! context at all), or a
 //! folder `NAME/` holding a `Dockerfile` and the build context it needs. A
 //! folder case may list extra context paths in `CONTEXT_FILES.txt`; they are
 //! created empty in a temporary copy (paths such as `.git/HEAD` cannot live
@@ -102,9 +104,11 @@ fn run_case(
     let transform = transforms::by_id(&case.transform).unwrap();
     let build_context = BuildContext::new(dir);
     let settings = Settings::default();
+    // `dockfix -` with no `--stdin-filename`: no path, no context.
+    let from_stdin = case.name.ends_with(".stdin");
     let context = Context {
-        path: Some(dockerfile),
-        build_context: Some(&build_context),
+        path: (!from_stdin).then_some(dockerfile),
+        build_context: (!from_stdin).then_some(&build_context),
         settings: &settings,
         skips: None,
     };

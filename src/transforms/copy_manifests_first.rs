@@ -56,10 +56,12 @@ impl Transform for CopyManifestsFirst {
                         continue;
                     }
                     match without_context::plan_without_context(file, &stage, index, &copy, text) {
-                        Some(fix) => fixes.push(fix),
+                        Ok(fix) => fixes.push(fix),
                         // Told only when nothing moves the copy at all.
-                        None => {
+                        Err(reason) => {
                             if let Some(Err(reason)) = system_installs {
+                                context.skip(self.id(), instruction.range().start, reason);
+                            } else if let Some(reason) = reason {
                                 context.skip(self.id(), instruction.range().start, reason);
                             }
                         }

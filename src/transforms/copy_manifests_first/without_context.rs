@@ -25,14 +25,15 @@ fn manifest_patterns(ecosystem: &Ecosystem) -> Option<Vec<String>> {
 }
 
 /// The unsafe fix for the `COPY . DEST` at `copy_index`, when an install
-/// follows with nothing between but harmless RUNs and metadata.
+/// follows with nothing between but harmless RUNs and metadata. `Err`
+/// holds why not, when there is an install to say it about.
 pub(super) fn plan_without_context(
     file: &Dockerfile,
     stage: &Stage,
     copy_index: usize,
     copy: &WholeContextCopy,
     text: &str,
-) -> Option<Fix> {
+) -> Result<Fix, Option<String>> {
     let copy_dir = workdir_before(stage, copy_index).join(&copy.dest);
     let mut install = None;
     for (offset, instruction) in stage.body[copy_index + 1..].iter().enumerate() {
@@ -43,21 +44,35 @@ pub(super) fn plan_without_context(
                     break;
                 }
                 RunRole::Harmless => {}
-                _ => return None,
+                // An install that needs the sources (`pip install .`) says why.
+                RunRole::Unknown(Some(reason)) => return Err(Some(reason)),
+                _ => {
+                    return Err(Some(
+                        "no build context to read, and a RUN between the copy and any install builds or may read the sources: left in place".into(),
+                    ));
+                }
             },
             InstructionKind::Env
             | InstructionKind::Arg
             | InstructionKind::Label
             | InstructionKind::Expose => {}
-            _ => return None,
+            _ => return Err(None),
         }
     }
-    let (run_index, step) = install?;
+    let Some((run_index, step)) = install else {
+        return Err(None);
+    };
     // `pip install .`, `--find-links ./wheels`: the sources themselves.
     if step.words.iter().any(|word| is_path_like(word)) {
-        return None;
+        return Err(Some(
+            "the install reads local paths (such as `pip install .`), which only the sources hold: left in place".into(),
+        ));
     }
-    let patterns = manifest_patterns(&step.ecosystem)?;
+    let Some(patterns) = manifest_patterns(&step.ecosystem) else {
+        return Err(Some(
+            "no build context to read, and which files this install reads is not known without one (patterns are used for npm, Yarn, `go mod download` and `pip install -r` of files in the copied folder): left in place".into(),
+        ));
+    };
     let copy_instruction = copy.instruction;
     let newline = copy_instruction.newline_style();
     let indent = copy_instruction.indentation();
@@ -78,7 +93,7 @@ pub(super) fn plan_without_context(
     let base = format!("{}/", copy.dest.trim_end_matches('/'));
     manifest_copy.push_str(&format!(" {} {base}{newline}", patterns.join(" ")));
 
-    Some(Fix::unsafe_(
+    Ok(Fix::unsafe_(
         format!(
             "copy {} before the install and the full context after it, so source changes keep the install layer cached (unsafe: without a build context dockfix cannot see which files the install reads; the patterns copy the usual manifests, and those that exist)",
             patterns.join(", ")
