@@ -133,7 +133,7 @@ fn rewrites_keep_the_corpus_sound() {
         let before = Dockerfile::parse(&original);
         let after = Dockerfile::parse(&outcome.text);
         assert_eq!(
-            after.text(),
+            after.printed(),
             outcome.text,
             "{name}: output does not round-trip"
         );

@@ -51,7 +51,7 @@ fn dockerfile() -> impl Strategy<Value = String> {
 
 fn exercise(text: &str) {
     let file = Dockerfile::parse(text);
-    assert_eq!(file.text(), text);
+    assert_eq!(file.printed(), text);
     let _ = dump::dump(&file);
     let _ = file.directives();
     for stage in file.stages() {

@@ -18,7 +18,7 @@ fn syntax_fixtures() {
     for path in fixtures {
         let text = std::fs::read_to_string(&path).unwrap();
         let file = Dockerfile::parse(&text);
-        assert_eq!(file.text(), text);
+        assert_eq!(file.printed(), text);
         let lines = LineIndex::new(&text);
         let mut snapshot = format!("{:#?}", file.syntax());
         for diagnostic in file.diagnostics() {

@@ -4,7 +4,7 @@ use dockfix::syntax::{CommandForm, Dockerfile, InstructionKind, SyntaxKind, dump
 
 fn parse(text: &str) -> Dockerfile {
     let file = Dockerfile::parse(text);
-    assert_eq!(file.text(), text, "round trip");
+    assert_eq!(file.printed(), text, "round trip");
     file
 }
 

@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let file = Dockerfile::parse(text);
-    assert_eq!(file.text(), text);
+    assert_eq!(file.printed(), text);
     let _ = dump::dump(&file);
     let _ = file.directives();
     for stage in file.stages() {

@@ -48,7 +48,10 @@ impl Dockerfile {
             escape: output.escape,
             diagnostics: output.diagnostics,
             instructions: OnceCell::new(),
-            text: OnceCell::new(),
+            // The tree is lossless, so its text is the input (checked by
+            // the round-trip tests, which print the tree itself): kept
+            // rather than printed from the tree again on first use.
+            text: OnceCell::from(text.to_string()),
             shells: OnceCell::new(),
             derived: Memo::default(),
         }
@@ -68,6 +71,12 @@ impl Dockerfile {
     /// The text back, byte for byte.
     pub fn text(&self) -> &str {
         self.text.get_or_init(|| self.root.to_string())
+    }
+
+    /// The text printed from the syntax tree: what proves the tree lossless
+    /// (equal to the parsed text).
+    pub fn printed(&self) -> String {
+        self.root.to_string()
     }
 
     /// The escape character: `\` unless `# escape=` says otherwise.
