@@ -110,26 +110,13 @@ pub(super) fn node_app<'f>(
             }
         }
         let output = absolute(&dir, &output);
-        let runtime = map
-            .runtimes
-            .get("node-static")
-            .ok_or("no node-static runtime in the map")?;
-        return Ok(Split {
+        return nginx_split(
             stage,
-            ecosystem: "Node (static site)",
-            runtime_image: runtime.image.clone(),
-            runtime: runtime.clone(),
-            builder_image: builder.to_string(),
-            artefacts: vec![(output, "/usr/share/nginx/html".into())],
-            runtime_lines: vec!["EXPOSE 80".into()],
-            builder_edits: Vec::new(),
-            builder_tail: Vec::new(),
-        config_notes: Vec::new(),
-            static_site: true,
-            shell_free: false,
-            non_root_user: None,
-            left_behind: "Node.js, node_modules, the sources; the original CMD (nginx serves the files on port 80)".into(),
-        });
+            map,
+            builder,
+            output,
+            "Node.js, node_modules, the sources; the original CMD (nginx serves the files on port 80)".into(),
+        );
     }
     let Some(node_file) = node_file else {
         return Err("the CMD/ENTRYPOINT runs neither a static server nor `node FILE`".into());
@@ -241,10 +228,6 @@ fn static_site_from_command<'f>(
     let served = static_server_command::served_folder(&command)?;
     let serve_dir = known_dir(stage, stage.body.len())?;
     let output = absolute(&serve_dir, &served.folder);
-    let runtime = map
-        .runtimes
-        .get("node-static")
-        .ok_or("no node-static runtime in the map")?;
     let mut left_behind = format!(
         "Node.js, node_modules, the sources; the original CMD (nginx serves {output}, the folder the container's `{}` served, on port 80 instead)",
         command.join(" ")
@@ -254,6 +237,22 @@ fn static_site_from_command<'f>(
             "; serve -s answered every path without a file with index.html, nginx's default configuration answers 404 (client-side routes need a try_files rule)",
         );
     }
+    nginx_split(stage, map, builder, output, left_behind)
+}
+
+/// The split of a static site: the built folder `output` served by the
+/// map's nginx runtime on port 80.
+fn nginx_split<'f>(
+    stage: &'f Stage,
+    map: &BaseImageMap,
+    builder: &str,
+    output: String,
+    left_behind: String,
+) -> Analysis<Split<'f>> {
+    let runtime = map
+        .runtimes
+        .get("node-static")
+        .ok_or("no node-static runtime in the map")?;
     Ok(Split {
         stage,
         ecosystem: "Node (static site)",
