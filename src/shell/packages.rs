@@ -222,6 +222,20 @@ const WRAPPERS: &[&str] = &[
     "sudo", "env", "nice", "nohup", "time", "command", "exec", "stdbuf", "ionice",
 ];
 
+/// True when `option` of `wrapper` takes the next word as its value
+/// (`sudo -u USER`, `env -u NAME`, `nice -n 10`), per their manuals.
+fn wrapper_option_takes_value(wrapper: &str, option: &str) -> bool {
+    let takes_value: &[&str] = match wrapper {
+        "sudo" => &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U"],
+        "env" => &["-u", "-C", "-S"],
+        "nice" => &["-n"],
+        "ionice" => &["-c", "-n", "-p", "-P", "-u"],
+        "stdbuf" => &["-i", "-o", "-e"],
+        _ => &[],
+    };
+    takes_value.contains(&option)
+}
+
 fn manager_of(program: &str) -> Option<Manager> {
     Some(match program {
         "apt-get" | "apt" => Manager::Apt,
@@ -276,7 +290,13 @@ pub fn package_command(
         index += 1;
         while let Some(Some(word)) = literals.get(index) {
             if word.starts_with('-') || word.contains('=') {
-                index += 1;
+                // `sudo -u postgres pip …`: the option's value is not the
+                // program.
+                index += if wrapper_option_takes_value(&program, word) {
+                    2
+                } else {
+                    1
+                };
             } else {
                 break;
             }
@@ -397,6 +417,22 @@ mod tests {
         assert_eq!(found[2], (Manager::Npm, Some("ci".into()), vec![]));
         assert!(commands_of("echo apt-get install x").is_empty());
         assert!(commands_of("python setup.py install").is_empty());
+        // A wrapper option's value is not the program.
+        let found = commands_of(
+            "sudo -u postgres pip install psycopg2 && nice -n 10 apt-get install -y curl",
+        );
+        assert_eq!(
+            found[0],
+            (
+                Manager::Pip,
+                Some("install".into()),
+                vec!["psycopg2".into()]
+            )
+        );
+        assert_eq!(
+            found[1],
+            (Manager::Apt, Some("install".into()), vec!["curl".into()])
+        );
     }
 
     #[test]
