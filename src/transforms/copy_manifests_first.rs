@@ -888,6 +888,25 @@ fn ecosystem_name(ecosystem: &Ecosystem) -> &'static str {
     }
 }
 
+/// Instructions that set image metadata or build arguments and neither
+/// read nor write files: nothing between a copy and an install that they
+/// could depend on.
+fn sets_metadata_only(kind: InstructionKind) -> bool {
+    matches!(
+        kind,
+        InstructionKind::Env
+            | InstructionKind::Arg
+            | InstructionKind::Label
+            | InstructionKind::Expose
+            | InstructionKind::User
+            | InstructionKind::Healthcheck
+            | InstructionKind::StopSignal
+            | InstructionKind::Cmd
+            | InstructionKind::Entrypoint
+            | InstructionKind::Maintainer
+    )
+}
+
 /// Same ecosystem, ignoring which requirements files pip reads.
 fn same_ecosystem(a: &Ecosystem, b: &Ecosystem) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
@@ -932,16 +951,7 @@ fn plan(
                 }
                 workdir = workdir.join(instruction.args().trim());
             }
-            InstructionKind::Env
-            | InstructionKind::Arg
-            | InstructionKind::Label
-            | InstructionKind::Expose
-            | InstructionKind::User
-            | InstructionKind::Healthcheck
-            | InstructionKind::StopSignal
-            | InstructionKind::Cmd
-            | InstructionKind::Entrypoint
-            | InstructionKind::Maintainer => {}
+            kind if sets_metadata_only(kind) => {}
             _ => {
                 blocker.get_or_insert_with(line);
             }

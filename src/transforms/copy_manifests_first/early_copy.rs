@@ -20,7 +20,7 @@
 
 use super::{
     RunRole, StepKind, WholeContextCopy, classify_run, ecosystem_name, environment_values,
-    manifests, named_paths,
+    manifests, named_paths, sets_metadata_only,
 };
 use crate::engine::{Edit, Fix};
 use crate::syntax::{Dockerfile, InstructionKind, Stage};
@@ -89,17 +89,8 @@ pub(super) fn redundant_early_copy(
                     explicit_copies.push((position, explicit.sources(), dest));
                 }
             }
-            InstructionKind::Workdir
-            | InstructionKind::Env
-            | InstructionKind::Arg
-            | InstructionKind::Label
-            | InstructionKind::Expose
-            | InstructionKind::User
-            | InstructionKind::Healthcheck
-            | InstructionKind::StopSignal
-            | InstructionKind::Cmd
-            | InstructionKind::Entrypoint
-            | InstructionKind::Maintainer => {}
+            InstructionKind::Workdir => {}
+            kind if sets_metadata_only(kind) => {}
             _ => {
                 return Err(format!(
                     "the early `{}` is not removed: `{}` comes before the later copy",
