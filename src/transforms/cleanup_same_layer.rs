@@ -97,6 +97,17 @@ struct Site<'a> {
 }
 
 impl Site<'_> {
+    /// True when any script of the `RUN` (shell form or heredoc) runs a
+    /// simple command that `matches`.
+    fn runs_any(&self, matches: impl Fn(&SimpleCommand) -> bool) -> bool {
+        self.all_scripts.iter().any(|script| {
+            script
+                .simple_commands()
+                .iter()
+                .any(|(command, _)| matches(command))
+        })
+    }
+
     fn cache_mounted(&self, paths: &[&str]) -> bool {
         self.cache_targets.iter().any(|target| {
             let target = target.trim_end_matches('/');
@@ -340,12 +351,7 @@ fn apt_lists(site: &Site, stages: &[Stage]) -> Option<Fix> {
     }
     let at = site.script.range.start;
     // Any script of the RUN that already removes the lists, in any form.
-    let cleaned = site.all_scripts.iter().any(|script| {
-        script
-            .simple_commands()
-            .iter()
-            .any(|(command, _)| removes_apt_lists(command))
-    });
+    let cleaned = site.runs_any(removes_apt_lists);
     if cleaned {
         // The lists are removed already; an `apt-get update` alone in an
         // earlier RUN can still join the install.

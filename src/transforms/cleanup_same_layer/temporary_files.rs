@@ -513,12 +513,7 @@ pub(super) fn go_build_cache(site: &Site, stages: &[Stage]) -> Option<Fix> {
     if !builds {
         return None;
     }
-    let cleaned = site.all_scripts.iter().any(|script| {
-        script
-            .simple_commands()
-            .iter()
-            .any(|(command, _)| cleans_go_build_cache(command))
-    });
+    let cleaned = site.runs_any(cleans_go_build_cache);
     if cleaned {
         return None;
     }
