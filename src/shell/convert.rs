@@ -98,10 +98,7 @@ impl Converter<'_> {
     fn word(&self, word: &ast::Word) -> Converted<Word> {
         let span = word.loc.as_ref().ok_or(ShellError::MissingPositions)?;
         let script = self.script_range(span)?;
-        Ok(Word {
-            raw: self.text[script.clone()].to_string(),
-            range: script,
-        })
+        Ok(Word::new(self.text[script.clone()].to_string(), script))
     }
 
     fn lists(&self, list: &ast::CompoundList) -> Converted<Vec<AndOrList>> {
@@ -391,10 +388,7 @@ impl Converter<'_> {
             }
             ast::CommandPrefixOrSuffixItem::ProcessSubstitution(_, subshell) => {
                 let script = self.script_range(&subshell.loc)?;
-                words.push(Word {
-                    raw: self.text[script.clone()].to_string(),
-                    range: script,
-                });
+                words.push(Word::new(self.text[script.clone()].to_string(), script));
             }
         }
         Ok(())
@@ -408,10 +402,7 @@ impl Converter<'_> {
                 T::Fd(_) => None,
                 T::ProcessSubstitution(_, subshell) => {
                     let script = self.script_range(&subshell.loc)?;
-                    Some(Word {
-                        raw: self.text[script.clone()].to_string(),
-                        range: script,
-                    })
+                    Some(Word::new(self.text[script.clone()].to_string(), script))
                 }
             },
             ast::IoRedirect::HereDocument(_, heredoc) => Some(self.word(&heredoc.here_end)?),

@@ -23,7 +23,7 @@ pub fn may_enable_errexit(script: &Script) -> bool {
         let Some((program, args)) = command.effective() else {
             return true;
         };
-        match program.as_str() {
+        match program {
             "set" | "shopt" => args.iter().any(|arg| match arg.literal() {
                 None => true,
                 Some(arg) => {
@@ -78,7 +78,7 @@ fn runs_lists_errexit_governs(pipeline: &Pipeline, defines_functions: bool) -> b
                 runs_lists
                     || defines_functions
                     || simple.effective().is_none_or(|(program, _)| {
-                        matches!(program.as_str(), "eval" | "." | "source" | "trap")
+                        matches!(program, "eval" | "." | "source" | "trap")
                     })
             }
         })

@@ -274,6 +274,13 @@ pub fn package_command(
     command: &SimpleCommand,
     context: CommandContext,
 ) -> Option<PackageCommand<'_>> {
+    // Most commands are no package manager's: tell from the first word
+    // before looking at the others.
+    let first = command.words.first()?.literal_text()?;
+    let first = first.rsplit('/').next().unwrap_or(&first);
+    if !WRAPPERS.contains(&first) && !is_python(first) && manager_of(first).is_none() {
+        return None;
+    }
     let literals: Vec<Option<Cow<str>>> = command.words.iter().map(Word::literal_text).collect();
     let basename = |index: usize| {
         literals

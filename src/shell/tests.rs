@@ -165,10 +165,7 @@ fn expansion_assignments_are_found() {
 
 #[test]
 fn literal_words() {
-    let word = |raw: &str| Word {
-        raw: raw.into(),
-        range: 0..0,
-    };
+    let word = |raw: &str| Word::new(raw.into(), 0..0);
     assert_eq!(word("'a b'").literal().as_deref(), Some("a b"));
     assert_eq!(word("\"x\\$y\"").literal().as_deref(), Some("x$y"));
     assert_eq!(word("a\\ b").literal().as_deref(), Some("a b"));

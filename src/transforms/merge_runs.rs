@@ -34,7 +34,11 @@ impl Transform for MergeRuns {
 
     fn fixes(&self, file: &Dockerfile, context: &Context) -> Vec<Fix> {
         let text = file.text();
-        let indent = continuation_indent(file);
+        // Walking every token of the file for the house style costs more
+        // than the rest of the transform on files with nothing to merge:
+        // done only when a merge is made.
+        let indent = std::cell::OnceCell::new();
+        let indent = || indent.get_or_init(|| continuation_indent(file)).as_str();
         let mut fixes = Vec::new();
         for stage in file.stages() {
             let mut group: Vec<Mergeable> = Vec::new();
@@ -435,7 +439,7 @@ fn lookups(script: &Script) -> Vec<String> {
         let Some((program, args)) = command.effective() else {
             return;
         };
-        if matches!(program.as_str(), "command" | "type" | "hash") {
+        if matches!(program, "command" | "type" | "hash") {
             names.extend(args.iter().filter_map(|arg| arg.literal()));
         }
         if let Some(name) = command.name()
@@ -460,9 +464,7 @@ fn programs_run(script: &Script, body: &str) -> (Vec<String>, bool) {
         &script.lists,
         false,
         &mut |command, _| match command.effective() {
-            Some((program, _)) if matches!(program.as_str(), "eval" | "." | "source") => {
-                unknown = true
-            }
+            Some((program, _)) if matches!(program, "eval" | "." | "source") => unknown = true,
             Some(_) => names.extend(command.name()),
             None => unknown = true,
         },
@@ -490,12 +492,10 @@ fn executable_changes(script: &Script, body: &str) -> ExecutableChanges {
             .flatten()
             .find(|arg| !arg.starts_with('-'))
             .map(String::as_str);
-        if BUILTINS.contains(&program.as_str()) && !OPAQUE.contains(&program.as_str())
-            || INERT.contains(&program.as_str())
-        {
+        if BUILTINS.contains(&program) && !OPAQUE.contains(&program) || INERT.contains(&program) {
             continue;
         }
-        if PACKAGE_MANAGERS.contains(&program.as_str()) {
+        if PACKAGE_MANAGERS.contains(&program) {
             // Debian, Red Hat and SUSE packages do not ship a program under
             // a name another package's program has (Debian Policy 10.1,
             // Fedora's "Conflicting Files" guideline), so installing one
@@ -525,13 +525,11 @@ fn executable_changes(script: &Script, body: &str) -> ExecutableChanges {
         let runs_a_script = command
             .name()
             .is_some_and(|name| name.contains('/') && !name.starts_with("/usr/bin/"));
-        let installs = matches!(
-            program.as_str(),
-            "make" | "cmake" | "ninja" | "meson" | "scons"
-        ) && literal
-            .iter()
-            .any(|arg| arg.as_deref().is_none_or(|arg| arg.contains("install")));
-        if runs_a_script || installs || OPAQUE.contains(&program.as_str()) {
+        let installs = matches!(program, "make" | "cmake" | "ninja" | "meson" | "scons")
+            && literal
+                .iter()
+                .any(|arg| arg.as_deref().is_none_or(|arg| arg.contains("install")));
+        if runs_a_script || installs || OPAQUE.contains(&program) {
             changes.opaque = true;
             continue;
         }
@@ -622,7 +620,7 @@ fn assigned_variables(script: &Script) -> Vec<String> {
         let Some((program, args)) = command.effective() else {
             continue;
         };
-        match program.as_str() {
+        match program {
             "export" | "declare" | "typeset" | "local" | "readonly" | "read" | "let"
             | "getopts" | "mapfile" | "readarray" | "printf" => names.extend(
                 args.iter()
@@ -728,11 +726,12 @@ fn merge_errexit_chain(group: &[Mergeable], indent: &str, escape: char) -> Optio
 }
 
 /// One fix joining a group of two or more consecutive RUNs.
-fn merge(group: &[Mergeable], indent: &str, escape: char) -> Option<Fix> {
+fn merge<'a>(group: &[Mergeable], indent: &impl Fn() -> &'a str, escape: char) -> Option<Fix> {
     let (first, rest) = group.split_first()?;
     if rest.is_empty() {
         return None;
     }
+    let indent = indent();
     if errexit_chain(&group[..group.len() - 1], &group[group.len() - 1]) {
         return merge_errexit_chain(group, indent, escape);
     }
