@@ -464,7 +464,7 @@ fn programs_run(script: &Script, body: &str) -> (Vec<String>, bool) {
         &script.lists,
         false,
         &mut |command, _| match command.effective() {
-            Some((program, _)) if matches!(program, "eval" | "." | "source") => unknown = true,
+            Some(("eval" | "." | "source", _)) => unknown = true,
             Some(_) => names.extend(command.name()),
             None => unknown = true,
         },
