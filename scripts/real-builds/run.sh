@@ -10,5 +10,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/engine.sh"
 engine_up
 "$here/bases.sh"
-(cd "$here/../.." && cargo build --locked --quiet)
-python3 "$here/run.py" "$@"
+dockfix=$("$here/../build-dockfix.sh" debug)
+python3 "$here/run.py" --dockfix "$dockfix" "$@"

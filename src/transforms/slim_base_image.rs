@@ -241,13 +241,21 @@ struct Usage {
 impl Usage {
     fn add(&mut self, text: &str) {
         for word in split_words(text) {
-            self.words
-                .insert(word.rsplit('/').next().unwrap_or(word).to_string());
-            self.words.insert(word.to_string());
+            let last = word.rsplit('/').next().unwrap_or(word);
+            // Words repeat (`apt-get`, `-y`): allocate only new ones.
+            for word in [word, last] {
+                if !self.words.contains(word) {
+                    self.words.insert(word.to_string());
+                }
+            }
         }
         self.text.push(' ');
-        self.text
-            .push_str(&text.split_whitespace().collect::<Vec<_>>().join(" "));
+        for (index, word) in text.split_whitespace().enumerate() {
+            if index > 0 {
+                self.text.push(' ');
+            }
+            self.text.push_str(word);
+        }
     }
 
     fn uses(&self, tool: &str) -> bool {
@@ -1419,17 +1427,38 @@ fn shorten(text: &str) -> String {
 
 /// `*`/`?` glob match of a whole name.
 fn glob_match(pattern: &str, name: &str) -> bool {
-    fn matches(pattern: &[char], name: &[char]) -> bool {
-        match pattern.split_first() {
-            None => name.is_empty(),
-            Some(('*', rest)) => (0..=name.len()).any(|skip| matches(rest, &name[skip..])),
-            Some(('?', rest)) => !name.is_empty() && matches(rest, &name[1..]),
-            Some((c, rest)) => name.first() == Some(c) && matches(rest, &name[1..]),
-        }
+    if pattern.is_ascii() && name.is_ascii() {
+        // Package names and globs are ASCII: compared as bytes, with no
+        // allocation (this runs for every installed package and glob).
+        return wildcard_match(pattern.as_bytes(), name.as_bytes());
     }
     let pattern: Vec<char> = pattern.chars().collect();
     let name: Vec<char> = name.chars().collect();
-    matches(&pattern, &name)
+    wildcard_match(&pattern, &name)
+}
+
+/// `*` (any run) and `?` (any one) matching, iteratively: on a mismatch,
+/// the last `*` takes one more item and matching resumes after it.
+fn wildcard_match<T: PartialEq + Copy + From<u8>>(pattern: &[T], name: &[T]) -> bool {
+    let (star, any) = (T::from(b'*'), T::from(b'?'));
+    let (mut p, mut n) = (0, 0);
+    let mut resume: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if p < pattern.len() && pattern[p] == star {
+            resume = Some((p + 1, n));
+            p += 1;
+        } else if p < pattern.len() && (pattern[p] == any || pattern[p] == name[n]) {
+            p += 1;
+            n += 1;
+        } else if let Some((after_star, taken)) = resume {
+            p = after_star;
+            n = taken + 1;
+            resume = Some((after_star, taken + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&item| item == star)
 }
 
 /// `path` made absolute against `base` and normalised (`.`, `..`, `//`,
@@ -1587,6 +1616,15 @@ mod tests {
         assert!(glob_match("package*.json", "package-lock.json"));
         assert!(!glob_match("openjdk-*", "default-jre"));
         assert!(glob_match("postgresql", "postgresql"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "aXbYbZc"));
+        assert!(!glob_match("a*b*c", "aXbYbZ"));
+        assert!(glob_match("lib?q*", "libpq5"));
+        assert!(!glob_match("lib?q", "libq"));
+        assert!(glob_match("*-dev", "libpq-dev"));
+        assert!(!glob_match("*-dev", "libpq-dev5"));
+        assert!(glob_match("çé*", "çéa"));
+        assert!(!glob_match("ç?", "ç"));
     }
 
     #[test]
