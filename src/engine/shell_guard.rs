@@ -180,8 +180,9 @@ fn command_shape(command: &Command) -> Shape {
         Command::Simple(simple) => Shape::Simple {
             name: simple
                 .program()
-                .or_else(|| simple.words.first().map(|word| word.raw.clone()))
-                .unwrap_or_default(),
+                .or_else(|| simple.words.first().map(|word| word.raw.as_str()))
+                .unwrap_or_default()
+                .to_string(),
             redirects: simple.redirects.len(),
         },
         Command::Compound {

@@ -137,9 +137,9 @@ impl SimpleCommand {
     }
 
     /// The command name's last path component: `apt-get` for `/usr/bin/apt-get`.
-    pub fn program(&self) -> Option<String> {
-        self.name()
-            .map(|name| name.rsplit('/').next().unwrap_or(&name).to_string())
+    pub fn program(&self) -> Option<&str> {
+        let name = self.words.first()?.literal_str()?;
+        Some(name.rsplit('/').next().unwrap_or(name))
     }
 
     pub fn args(&self) -> &[Word] {

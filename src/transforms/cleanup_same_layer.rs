@@ -1,6 +1,7 @@
 #![doc = include_str!("../../transforms/cleanup-same-layer/README.md")]
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use std::rc::Rc;
 
@@ -55,7 +56,8 @@ impl Transform for CleanupSameLayer {
                 if run.kind() != InstructionKind::Run || run.is_error() {
                     continue;
                 }
-                let cache_targets = run.as_run().map(|r| r.cache_targets()).unwrap_or_default();
+                // Read only when a fix is in sight (most RUNs have none).
+                let cache_targets = OnceCell::new();
                 let scripts = Script::all_of_run(file, run);
                 for script in &scripts {
                     let site = Site {
@@ -93,7 +95,8 @@ struct Site<'a> {
     run: &'a Instruction,
     script: &'a Script,
     text: &'a str,
-    cache_targets: &'a [String],
+    /// The RUN's cache mount targets, read on first use.
+    cache_targets: &'a OnceCell<Vec<String>>,
 }
 
 impl Site<'_> {
@@ -109,7 +112,13 @@ impl Site<'_> {
     }
 
     fn cache_mounted(&self, paths: &[&str]) -> bool {
-        self.cache_targets.iter().any(|target| {
+        let targets = self.cache_targets.get_or_init(|| {
+            self.run
+                .as_run()
+                .map(|r| r.cache_targets())
+                .unwrap_or_default()
+        });
+        targets.iter().any(|target| {
             let target = target.trim_end_matches('/');
             paths
                 .iter()
@@ -546,7 +555,7 @@ fn refresh_in_reader<'s>(
         run: reader,
         script,
         text: site.text,
-        cache_targets: &[],
+        cache_targets: &OnceCell::from(Vec::new()),
     };
     if !cleanup_runs_as_root(&reader_site, stages) {
         return Err("; that RUN runs apt through a wrapper or as a non-root USER".into());
@@ -962,10 +971,18 @@ fn same_family(a: Manager, b: Manager) -> bool {
 // ---- yum, dnf, microdnf, zypper ----
 
 fn rpm_and_zypper_caches(site: &Site, stages: &[Stage]) -> Vec<Fix> {
-    if !cleanup_runs_as_root(site, stages) {
+    let commands = packages::package_commands(site.script);
+    // Most RUNs run none of these managers: known before the stage's
+    // users are looked up.
+    let rpm_or_zypper = |manager| {
+        matches!(
+            manager,
+            Manager::Yum | Manager::Dnf | Manager::Microdnf | Manager::Zypper
+        )
+    };
+    if !commands.iter().any(|c| rpm_or_zypper(c.manager)) || !cleanup_runs_as_root(site, stages) {
         return Vec::new();
     }
-    let commands = packages::package_commands(site.script);
     let simple = site.script.simple_commands();
     let mut fixes = Vec::new();
     for (manager, cleanup, cache_paths) in [
@@ -1051,6 +1068,11 @@ fn rpm_and_zypper_caches(site: &Site, stages: &[Stage]) -> Vec<Fix> {
 
 /// The file a `curl` or `wget` command writes, when it is a literal name.
 fn downloaded_file(command: &SimpleCommand) -> Option<String> {
+    // Asked of every command: tell curl and wget apart from the rest first.
+    let name = command.words.first()?.literal_str()?;
+    if !matches!(name.rsplit('/').next(), Some("curl" | "wget")) {
+        return None;
+    }
     let words = command
         .words
         .iter()
@@ -1312,7 +1334,7 @@ fn only_reads(command: &SimpleCommand) -> bool {
         return false;
     };
     matches!(
-        program.as_str(),
+        program,
         "rm" | "sha1sum"
             | "sha256sum"
             | "sha512sum"
@@ -1329,7 +1351,7 @@ fn only_reads(command: &SimpleCommand) -> bool {
             | "["
             | "echo"
             | "printf"
-    ) && !(matches!(program.as_str(), "echo" | "printf")
+    ) && !(matches!(program, "echo" | "printf")
         && command
             .redirects
             .iter()

@@ -338,7 +338,7 @@ impl Site<'_> {
         // Say why a recursive chown/chmod elsewhere in the RUN is left alone.
         let text = self.file.text();
         if let Some((simple, _)) = script.simple_commands().into_iter().find(|(simple, _)| {
-            matches!(simple.program().as_deref(), Some("chown" | "chmod"))
+            matches!(simple.program(), Some("chown" | "chmod"))
                 && simple
                     .args()
                     .iter()
@@ -770,7 +770,7 @@ fn run_may_write(
     for script in &scripts {
         for (simple, context) in script.simple_commands() {
             let program = simple.program();
-            if program.as_deref() == Some("mkdir")
+            if program == Some("mkdir")
                 && let Some(paths) = plain_mkdir_paths(simple)
             {
                 for path in paths {
@@ -782,9 +782,7 @@ fn run_may_write(
                 }
                 continue;
             }
-            let manages_users = program
-                .as_deref()
-                .is_some_and(|program| USER_TOOLS.contains(&program));
+            let manages_users = program.is_some_and(|program| USER_TOOLS.contains(&program));
             let named = if manages_users {
                 let home = simple.args().iter().any(|word| word.raw.starts_with("-m"))
                     && (destination == "/home" || is_strictly_under(destination, "/home"));

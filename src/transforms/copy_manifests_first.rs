@@ -307,7 +307,7 @@ fn classify_command(command: &SimpleCommand, copy_dir: &Dir) -> RunRole {
             words: args.clone(),
         })
     };
-    match program.as_str() {
+    match program {
         "go" => match operands.first().map(|s| s.as_str()) {
             Some("mod") if operands.get(1).map(|s| s.as_str()) == Some("download") => {
                 step(Ecosystem::Go, StepKind::Install)
@@ -405,8 +405,8 @@ fn classify_command(command: &SimpleCommand, copy_dir: &Dir) -> RunRole {
         {
             RunRole::Harmless
         }
-        _ if HARMLESS_COMMANDS.contains(&program.as_str()) => RunRole::Harmless,
-        _ if makes_virtualenv_outside(&program, &args, copy_dir) => RunRole::Harmless,
+        _ if HARMLESS_COMMANDS.contains(&program) => RunRole::Harmless,
+        _ if makes_virtualenv_outside(program, &args, copy_dir) => RunRole::Harmless,
         _ => RunRole::Unknown(None),
     }
 }

@@ -43,24 +43,28 @@ impl Transform for MergeRuns {
         for stage in file.stages() {
             let mut group: Vec<Mergeable> = Vec::new();
             for (index, instruction) in stage.body.iter().enumerate() {
-                // Inherited from the stage it is built FROM, or the platform default.
-                let shell = Some(file.shell_at(instruction).to_vec());
-                let next = match Mergeable::new(file, instruction, text, shell.as_deref()) {
-                    Ok(next) => Some(next),
-                    Err(reason) => {
-                        // Worth saying only where a neighbour could have
-                        // been joined.
-                        let beside_a_run = [index.checked_sub(1), Some(index + 1)]
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|i| stage.body.get(i))
-                            .any(|other| other.kind() == InstructionKind::Run);
-                        if let Some(reason) = reason
-                            && beside_a_run
-                        {
-                            context.skip(self.id(), instruction.text_range().start, reason);
+                let beside_a_run = [index.checked_sub(1), Some(index + 1)]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|i| stage.body.get(i))
+                    .any(|other| other.kind() == InstructionKind::Run);
+                // A RUN with no RUN beside it has nothing to join (and no
+                // reason worth saying): its analysis, the costly part of
+                // this transform, is skipped.
+                let next = if instruction.kind() != InstructionKind::Run || !beside_a_run {
+                    None
+                } else {
+                    // Inherited from the stage it is built FROM, or the
+                    // platform default.
+                    let shell = Some(file.shell_at(instruction).to_vec());
+                    match Mergeable::new(file, instruction, text, shell.as_deref()) {
+                        Ok(next) => Some(next),
+                        Err(reason) => {
+                            if let Some(reason) = reason {
+                                context.skip(self.id(), instruction.text_range().start, reason);
+                            }
+                            None
                         }
-                        None
                     }
                 };
                 let refusal = match &next {

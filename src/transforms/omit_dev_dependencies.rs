@@ -194,12 +194,7 @@ fn never_builds(file: &Dockerfile, family: &[&Stage]) -> Result<(), String> {
                         words.get(1).map(String::as_str),
                         Some("ci" | "install" | "i" | "cache" | "config" | "set" | "prune")
                     );
-                if npm_use
-                    || matches!(
-                        program.as_str(),
-                        "npx" | "yarn" | "pnpm" | "node" | "tsc" | "bun"
-                    )
-                {
+                if npm_use || matches!(program, "npx" | "yarn" | "pnpm" | "node" | "tsc" | "bun") {
                     return Err(format!(
                         "a RUN of the shipping stages runs `{}`, which may need devDependencies",
                         words[..words.len().min(3)].join(" ")

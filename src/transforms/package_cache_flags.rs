@@ -464,7 +464,7 @@ fn fixes_for_script(
                     Some("clean" | "clear" | "rm")
                 )
         }) || script.simple_commands().iter().any(|(command, _)| {
-            command.program().as_deref() == Some("rm")
+            command.program() == Some("rm")
                 && command.args().iter().any(|word| {
                     let raw = word.raw.trim_end_matches(['/', '*']);
                     match manager {

@@ -919,9 +919,10 @@ fn build_installs<'s>(
 
 /// True when the script runs `program` after `offset`.
 fn runs_after(script: &Script, offset: usize, program: &str) -> bool {
-    script.simple_commands().iter().any(|(command, _)| {
-        command.range.start >= offset && command.program().as_deref() == Some(program)
-    })
+    script
+        .simple_commands()
+        .iter()
+        .any(|(command, _)| command.range.start >= offset && command.program() == Some(program))
 }
 
 /// The first build step after `offset`: an install of language packages
@@ -937,7 +938,7 @@ fn builds_after(script: &Script, offset: usize) -> Option<String> {
         };
         let words = words_of(command);
         let second = words.get(1).map(String::as_str).unwrap_or_default();
-        let builds = BUILD_TOOLS.contains(&program.as_str())
+        let builds = BUILD_TOOLS.contains(&program)
             || packages::package_command(command, Default::default()).is_some_and(|package| {
                 matches!(
                     (package.manager, package.subcommand.as_deref()),

@@ -61,7 +61,7 @@ pub(super) fn fix(file: &Dockerfile, stage: &Stage, index: usize) -> Result<Fix,
     let commands = script.simple_commands();
     let unpacks = commands.iter().any(|(simple, context)| {
         context.top_level
-            && simple.program().as_deref() == Some("tar")
+            && simple.program() == Some("tar")
             && simple.args().iter().any(&names_archive)
     });
     if !unpacks {
@@ -103,7 +103,7 @@ pub(super) fn fix(file: &Dockerfile, stage: &Stage, index: usize) -> Result<Fix,
     })?);
     let removes = commands.iter().any(|(simple, context)| {
         context.top_level
-            && simple.program().as_deref() == Some("rm")
+            && simple.program() == Some("rm")
             && simple.args().iter().any(&names_archive)
     });
     if !removes {

@@ -428,7 +428,7 @@ fn keeps_reference(command: &SimpleCommand) -> bool {
         || words
             .iter()
             .any(|w| matches!(w.as_str(), "-e" | "--editable" | "develop" | "link"))
-        || (!only_reads(command) && matches!(program.as_str(), "echo" | "printf" | "tee" | "sed"))
+        || (!only_reads(command) && matches!(program, "echo" | "printf" | "tee" | "sed"))
 }
 
 /// A download or clone under a temporary directory that nothing removes:

@@ -58,25 +58,18 @@ pub(super) fn c<'f>(
     builder: &str,
 ) -> Analysis<Split<'f>> {
     let mut links = Vec::new();
-    let mut apt_packages = Vec::new();
-    for (_, index, script) in commands_of(file, stage) {
-        for command in packages::package_commands(&script) {
-            if command.manager == Manager::Apt && command.subcommand.as_deref() == Some("install") {
-                apt_packages.extend(command.operands());
-            }
-        }
+    let runs = commands_of(file, stage);
+    for (_, index, script) in &runs {
+        let index = *index;
         for (command, _) in script.simple_commands() {
-            if !command
-                .program()
-                .is_some_and(|program| is_compiler(&program))
-            {
+            if !command.program().is_some_and(is_compiler) {
                 continue;
             }
             let words = command
                 .literal_words()
                 .ok_or("a compiler command uses variables or expansions")?;
             if let Some(output) = linked_output(&words) {
-                links.push((index, output.to_string(), runs_cd(&script)));
+                links.push((index, output.to_string(), runs_cd(script)));
             }
         }
     }
@@ -88,6 +81,15 @@ pub(super) fn c<'f>(
     };
     if *moved {
         return Err("the program is linked after a `cd`: where it is written is not known".into());
+    }
+    // Read only once a program is found (most stages compile none).
+    let mut apt_packages = Vec::new();
+    for (_, _, script) in &runs {
+        for command in packages::package_commands(script) {
+            if command.manager == Manager::Apt && command.subcommand.as_deref() == Some("install") {
+                apt_packages.extend(command.operands());
+            }
+        }
     }
     let binary = absolute(&known_dir(stage, *index)?, output);
     let command = final_command(stage);
