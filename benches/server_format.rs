@@ -1,8 +1,13 @@
 //! The format-on-save path inside the language server: a 20 KB Dockerfile
 //! analysed and turned into minimal edits, as `textDocument/formatting`
-//! does. `cargo bench --bench server_format` (not part of CI).
+//! does. Two files: a generated one of 63 stages that every transform has
+//! work on (the hard case), and the largest file of `../shared/corpus`
+//! (about 20 KB; left out, with a note, when the corpus is absent).
+//! `cargo bench --bench server_format` (not part of CI).
 
+use std::fs;
 use std::hint::black_box;
+use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dockfix::server::{Options, analyse, format_edits};
@@ -35,18 +40,52 @@ fn twenty_kilobytes() -> String {
     text
 }
 
+/// The largest `*.Dockerfile` under `../shared/corpus`, when it is there.
+fn largest_corpus_file() -> Option<(String, String)> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let mut largest: Option<(u64, PathBuf)> = None;
+    let mut folders = vec![corpus];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).ok()?.flatten() {
+            let path = entry.path();
+            let Ok(metadata) = entry.metadata() else {
+                continue;
+            };
+            if metadata.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "Dockerfile")
+                && largest.as_ref().is_none_or(|(size, _)| metadata.len() > *size)
+            {
+                largest = Some((metadata.len(), path));
+            }
+        }
+    }
+    let (_, path) = largest?;
+    let text = fs::read_to_string(&path).ok()?;
+    Some((path.display().to_string(), text))
+}
+
 fn bench(c: &mut Criterion) {
-    let text = twenty_kilobytes();
     let uri = "file:///nonexistent/Dockerfile".parse().unwrap();
     let options = Options::default();
+    let mut files = vec![("format 20 KB".to_string(), twenty_kilobytes())];
+    match largest_corpus_file() {
+        Some((path, text)) => {
+            eprintln!("largest corpus file: {path} ({} bytes)", text.len());
+            files.push(("format largest corpus file".to_string(), text));
+        }
+        None => eprintln!("../shared/corpus is absent: only the generated file is measured"),
+    }
     let mut group = c.benchmark_group("server");
-    group.throughput(Throughput::Bytes(text.len() as u64));
-    group.bench_function("format 20 KB", |b| {
-        b.iter(|| {
-            let analysis = analyse(&uri, black_box(&text), &options);
-            black_box(format_edits(&analysis, &text, None))
-        })
-    });
+    for (name, text) in &files {
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(name.as_str(), |b| {
+            b.iter(|| {
+                let analysis = analyse(&uri, black_box(text), &options);
+                black_box(format_edits(&analysis, text, None))
+            })
+        });
+    }
     group.finish();
 }
 
