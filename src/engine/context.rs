@@ -31,31 +31,30 @@ pub struct Skip {
     pub reason: String,
 }
 
-/// The skip reasons of one engine pass.
+/// The skip reasons of one engine pass, each once, in position order (a
+/// set: checking a list for repeats made a pass's time grow with the square
+/// of its reasons on files of thousands of RUNs).
 #[derive(Debug, Default)]
-pub struct SkipLog(Mutex<Vec<Skip>>);
+pub struct SkipLog(Mutex<BTreeSet<Skip>>);
 
 impl SkipLog {
     pub fn record(&self, skip: Skip) {
-        let mut skips = self
-            .0
+        self.0
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !skips.contains(&skip) {
-            skips.push(skip);
-        }
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(skip);
     }
 
     /// The reasons recorded so far, sorted by position; the log is emptied.
     pub fn take(&self) -> Vec<Skip> {
-        let mut skips = std::mem::take(
+        std::mem::take(
             &mut *self
                 .0
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        );
-        skips.sort();
-        skips
+        )
+        .into_iter()
+        .collect()
     }
 }
 
