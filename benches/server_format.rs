@@ -54,7 +54,9 @@ fn largest_corpus_file() -> Option<(String, String)> {
             if metadata.is_dir() {
                 folders.push(path);
             } else if path.extension().is_some_and(|e| e == "Dockerfile")
-                && largest.as_ref().is_none_or(|(size, _)| metadata.len() > *size)
+                && largest
+                    .as_ref()
+                    .is_none_or(|(size, _)| metadata.len() > *size)
             {
                 largest = Some((metadata.len(), path));
             }
