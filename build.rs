@@ -1,7 +1,7 @@
 //! Converts the built-in base-image map from TOML, the form people read and
 //! edit, to JSON, which serde_json reads at start-up several times faster
 //! than TOML is parsed. Every run needs the map, and process start is part
-//! of an editor's format-on-save (README, "Speed").
+//! of an editor's format-on-save (README, "Measured").
 
 use std::path::PathBuf;
 
