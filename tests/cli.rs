@@ -1,31 +1,14 @@
 //! The command line, run as a process: exit codes, output modes, bad input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use std::io::Write;
-
-fn dockfix() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dockfix"));
-    command.env("NO_COLOR", "1");
-    command
-}
+use common::{dockfix, run_stdin};
 
 fn run(args: &[&str], dir: &Path) -> Output {
     dockfix().args(args).current_dir(dir).output().unwrap()
-}
-
-fn run_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = dockfix()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // dockfix may refuse before reading stdin: a broken pipe is fine here.
-    let _ = child.stdin.take().unwrap().write_all(input);
-    child.wait_with_output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {

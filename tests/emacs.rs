@@ -6,9 +6,13 @@
 //! file. Skipped, and said so, when `emacs` or the Emacs packages are not
 //! installed (`apt-get install emacs-nox elpa-eglot elpa-dockerfile-mode`).
 
-use std::io::Write;
+mod common;
+
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+use common::{run_stdin, skip};
 
 /// Fixes on several lines, and one after a non-ASCII text on its line, so
 /// a server and a client that disagree on column units would garble it:
@@ -62,28 +66,14 @@ fn missing_emacs_features(features: &[&str]) -> Option<String> {
     }
 }
 
-fn skip(reason: &str) {
-    let _ = std::io::stderr().write_all(format!("SKIPPED (not run): {reason}\n").as_bytes());
-}
-
 /// What `dockfix --stdin-filename PATH -` prints for ORIGINAL.
 fn stdin_mode_output(path: &Path) -> Vec<u8> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dockfix"))
-        .arg("--stdin-filename")
-        .arg(path)
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(ORIGINAL.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let args = [
+        OsStr::new("--stdin-filename"),
+        path.as_os_str(),
+        OsStr::new("-"),
+    ];
+    let output = run_stdin(&args, ORIGINAL.as_bytes());
     assert!(output.status.success());
     output.stdout
 }

@@ -4,15 +4,18 @@
 //! what the command line makes of the file. Skipped, and said so, when
 //! `nvim` is not installed (`apt-get install neovim`).
 
-use std::io::Write;
+mod common;
+
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Stdio};
+
+use common::{run_stdin, skip};
 
 #[test]
 fn neovim_applies_fix_all_and_writes_the_file() {
     if Command::new("nvim").arg("--version").output().is_err() {
-        let _ = std::io::stderr()
-            .write_all(b"SKIPPED (not run): nvim is not installed (apt-get install neovim)\n");
+        skip("nvim is not installed (apt-get install neovim)");
         return;
     }
     let original = "FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN pip install flask\n";
@@ -36,22 +39,12 @@ fn neovim_applies_fix_all_and_writes_the_file() {
         "nvim: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dockfix"))
-        .args(["--stdin-filename"])
-        .arg(&path)
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(original.as_bytes())
-        .unwrap();
-    let expected = child.wait_with_output().unwrap().stdout;
+    let args = [
+        OsStr::new("--stdin-filename"),
+        path.as_os_str(),
+        OsStr::new("-"),
+    ];
+    let expected = run_stdin(&args, original.as_bytes()).stdout;
     let written = std::fs::read(&path).unwrap();
     assert_ne!(written, original.as_bytes(), "nothing was fixed");
     assert_eq!(

@@ -5,17 +5,12 @@
 //! against this test build. `scripts/try-pre-commit.sh` runs the real
 //! thing. Skipped, and said so, when pre-commit is not installed.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
-fn skipped(why: &str) {
-    // Written to the stream, not through `eprintln!` (captured): a skipped
-    // test must not look like a pass.
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
-        format!("SKIPPED (not run): {why}\n").as_bytes(),
-    );
-}
+use common::skip;
 
 /// The hooks file with `language: rust` replaced, as a local repository's
 /// config.
@@ -43,7 +38,7 @@ fn pre_commit_runs_both_hooks() {
         .output()
         .is_err()
     {
-        skipped("pre-commit is not installed (pip install pre-commit)");
+        skip("pre-commit is not installed (pip install pre-commit)");
         return;
     }
     let hooks = std::fs::read_to_string(

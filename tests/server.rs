@@ -2,6 +2,8 @@
 //! open, diagnostics, code actions (quick fix, ignore, fix all),
 //! formatting, incremental change, cancellation, shutdown and exit.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
@@ -136,20 +138,7 @@ const TEXT: &str = "FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get i
 
 /// What the command line makes of TEXT.
 fn fixed_by_cli(text: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dockfix"))
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    String::from_utf8(common::run_stdin(&["-"], text.as_bytes()).stdout).unwrap()
 }
 
 #[test]
