@@ -189,6 +189,8 @@ impl SimpleCommand {
 /// A shell word as written, with its file range.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
+    /// As written. Read-only in practice: `literal` is computed from it by
+    /// [`Word::new`].
     pub raw: String,
     pub range: Range<usize>,
     /// The quote removal, done once: the transforms ask every word for its
