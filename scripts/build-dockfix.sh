@@ -4,8 +4,14 @@
 # target/<host tuple>/), so this asks cargo instead of guessing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-flags=(--locked --quiet --bin dockfix --message-format=json)
-[ "${1:-release}" = release ] && flags+=(--release)
+# Compiler errors still reach stderr (`json-render-diagnostics`); only the
+# artefact messages come out as JSON.
+flags=(--locked --quiet --bin dockfix --message-format=json-render-diagnostics)
+case "${1:-release}" in
+  release) flags+=(--release) ;;
+  debug) ;;
+  *) echo "usage: scripts/build-dockfix.sh [release|debug]" >&2; exit 2 ;;
+esac
 cargo build "${flags[@]}" | python3 -c '
 import json, sys
 paths = [message["executable"] for message in map(json.loads, sys.stdin)
