@@ -225,14 +225,10 @@ impl Word {
     /// The word after quote removal, when it has no expansion (`$`, a
     /// backquote): what the command will certainly receive.
     pub fn literal(&self) -> Option<String> {
-        self.literal_text().map(Cow::into_owned)
+        self.literal_str().map(str::to_string)
     }
 
     /// [`Word::literal`], borrowed: for the hot paths that only compare it.
-    pub fn literal_text(&self) -> Option<Cow<'_, str>> {
-        self.literal_str().map(Cow::Borrowed)
-    }
-
     pub fn literal_str(&self) -> Option<&str> {
         match &self.literal {
             Literal::AsWritten => Some(&self.raw),

@@ -1,8 +1,6 @@
 //! Package-manager commands in a script: `apt-get install`, `apk add`,
 //! `pip install`, `npm ci`, ... recognised once, here, for every transform.
 
-use std::borrow::Cow;
-
 use super::{CommandContext, Script, SimpleCommand, Word};
 
 /// The package managers transforms know about.
@@ -276,12 +274,12 @@ pub fn package_command(
 ) -> Option<PackageCommand<'_>> {
     // Most commands are no package manager's: tell from the first word
     // before looking at the others.
-    let first = command.words.first()?.literal_text()?;
-    let first = first.rsplit('/').next().unwrap_or(&first);
+    let first = command.words.first()?.literal_str()?;
+    let first = first.rsplit('/').next().unwrap_or(first);
     if !WRAPPERS.contains(&first) && !is_python(first) && manager_of(first).is_none() {
         return None;
     }
-    let literals: Vec<Option<Cow<str>>> = command.words.iter().map(Word::literal_text).collect();
+    let literals: Vec<Option<&str>> = command.words.iter().map(Word::literal_str).collect();
     let basename = |index: usize| {
         literals
             .get(index)?
@@ -348,7 +346,7 @@ pub fn package_command(
     let args_from = subcommand_index.map_or(program_index + 1, |at| at + 1);
     Some(PackageCommand {
         manager,
-        subcommand: subcommand_index.and_then(|at| literals[at].as_deref().map(str::to_string)),
+        subcommand: subcommand_index.and_then(|at| literals[at].map(str::to_string)),
         subcommand_word: subcommand_index.map(|at| &command.words[at]),
         program_word: &command.words[program_index],
         args: literals

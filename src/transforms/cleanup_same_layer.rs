@@ -1,6 +1,5 @@
 #![doc = include_str!("../../transforms/cleanup-same-layer/README.md")]
 
-use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use std::rc::Rc;
@@ -8,7 +7,7 @@ use std::rc::Rc;
 use crate::engine::{Context, Edit, Fix, ImageEffect, Safety, Transform};
 use crate::shell::invocations::Invocation;
 use crate::shell::packages::{self, Manager, PackageCommand};
-use crate::shell::{AndOr, Command, Script, ScriptSource, SimpleCommand, Terminator};
+use crate::shell::{AndOr, Command, Script, ScriptSource, SimpleCommand, Terminator, Word};
 use crate::syntax::image_ref::ImageRef;
 use crate::syntax::memo::MemoMap;
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
@@ -198,18 +197,18 @@ fn scripts_of(file: &Dockerfile, run: &Instruction) -> Option<Vec<Rc<Script>>> {
 fn literal_words(command: &SimpleCommand) -> Vec<String> {
     literal_texts(command)
         .into_iter()
-        .map(Cow::into_owned)
+        .map(str::to_string)
         .collect()
 }
 
-/// [`literal_words`] without copying plain words, for the checks that
-/// only compare them.
-fn literal_texts(command: &SimpleCommand) -> Vec<Cow<'_, str>> {
-    command
-        .words
-        .iter()
-        .map(|word| word.literal_text().unwrap_or(Cow::Borrowed(&word.raw)))
-        .collect()
+/// [`literal_words`] without copying, for the checks that only compare
+/// them: each word's literal text, or as written when it expands.
+fn literal_texts(command: &SimpleCommand) -> Vec<&str> {
+    command.words.iter().map(literal_or_raw).collect()
+}
+
+fn literal_or_raw(word: &Word) -> &str {
+    word.literal_str().unwrap_or(&word.raw)
 }
 
 /// `rm` of a path under one of `prefixes`.
@@ -843,10 +842,15 @@ fn changes_apt_inputs(
     }
 }
 
+/// The manager's own clean command (`yum clean all`), not an `rm` of its
+/// cache.
+fn cleans_with_the_manager(command: &SimpleCommand, manager: Manager) -> bool {
+    is_cleanup_command(command, manager) && command.words.first().map(literal_or_raw) != Some("rm")
+}
+
 /// Cleanup commands after each package manager, by what they remove.
 fn is_cleanup_command(command: &SimpleCommand, manager: Manager) -> bool {
     let words = literal_texts(command);
-    let words: Vec<&str> = words.iter().map(AsRef::as_ref).collect();
     match manager {
         Manager::Apt => {
             matches!(words.as_slice(), ["apt-get" | "apt", "clean" | "autoclean"])
@@ -1025,14 +1029,7 @@ fn rpm_and_zypper_caches(site: &Site, stages: &[Stage]) -> Vec<Fix> {
                 )
         });
         let cleaned = simple.iter().any(|(command, _)| {
-            is_cleanup_command(command, manager)
-                && command
-                    .words
-                    .first()
-                    .map(|word| word.literal_text().unwrap_or(Cow::Borrowed(&word.raw)))
-                    .as_deref()
-                    != Some("rm")
-                || removes_under(command, cache_paths)
+            cleans_with_the_manager(command, manager) || removes_under(command, cache_paths)
         });
         if !installs || cleaned || site.cache_mounted(cache_paths) {
             continue;
@@ -1044,15 +1041,10 @@ fn rpm_and_zypper_caches(site: &Site, stages: &[Stage]) -> Vec<Fix> {
             edits.push(Edit::delete(cleanup_run.range()));
             message = carry_message(&carried, cleanup, &message);
             appended = carry(carried, cleanup, |script| {
-                script.simple_commands().iter().any(|(command, _)| {
-                    is_cleanup_command(command, manager)
-                        && command
-                            .words
-                            .first()
-                            .map(|word| word.literal_text().unwrap_or(Cow::Borrowed(&word.raw)))
-                            .as_deref()
-                            != Some("rm")
-                })
+                script
+                    .simple_commands()
+                    .iter()
+                    .any(|(command, _)| cleans_with_the_manager(command, manager))
             });
         }
         let Some(edit) = site.append(&appended) else {
