@@ -33,7 +33,9 @@ pub struct Dockerfile {
     diagnostics: Vec<Diagnostic>,
     /// Built once, so that every caller shares the instructions' caches.
     instructions: OnceCell<Vec<Instruction>>,
-    text: OnceCell<String>,
+    /// The parsed text. The tree is lossless, so this is also its print
+    /// (checked by the round-trip tests, which print the tree itself).
+    text: String,
     /// The shell in force at each instruction (parallel to `instructions`).
     shells: OnceCell<Vec<Shell>>,
     /// Whole-file facts other modules derive ([`Dockerfile::derived`]).
@@ -48,10 +50,7 @@ impl Dockerfile {
             escape: output.escape,
             diagnostics: output.diagnostics,
             instructions: OnceCell::new(),
-            // The tree is lossless, so its text is the input (checked by
-            // the round-trip tests, which print the tree itself): kept
-            // rather than printed from the tree again on first use.
-            text: OnceCell::from(text.to_string()),
+            text: text.to_string(),
             shells: OnceCell::new(),
             derived: Memo::default(),
         }
@@ -70,7 +69,7 @@ impl Dockerfile {
 
     /// The text back, byte for byte.
     pub fn text(&self) -> &str {
-        self.text.get_or_init(|| self.root.to_string())
+        &self.text
     }
 
     /// The text printed from the syntax tree: what proves the tree lossless
