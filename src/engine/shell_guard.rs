@@ -21,7 +21,7 @@
 //! caught. Words are not compared (options are inserted, paths quoted): a
 //! simple command is its name and its number of redirections.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::Context;
 use crate::shell::{

@@ -451,6 +451,7 @@ fn findings<'a>(analysis: &'a Analysis, text: &str) -> Vec<Finding<'a>> {
         return Vec::new();
     };
     let unchanged = outcome.text == text;
+    let positions = text::Positions::new(text);
     let applied = outcome.applied.iter().map(|fix| (fix, fix.pass == 1));
     let offered = outcome.unsafe_available.iter().map(|fix| (fix, unchanged));
     applied
@@ -462,13 +463,13 @@ fn findings<'a>(analysis: &'a Analysis, text: &str) -> Vec<Finding<'a>> {
                     .edits
                     .iter()
                     .map(|edit| TextEdit {
-                        range: text::range(text, edit.range.start, edit.range.end),
+                        range: positions.range(edit.range.start, edit.range.end),
                         new_text: edit.replacement.clone(),
                     })
                     .collect();
                 Finding {
                     fix,
-                    range: text::range(text, fix.span.bytes.start, fix.span.bytes.end),
+                    range: positions.range(fix.span.bytes.start, fix.span.bytes.end),
                     offset: fix.span.bytes.start,
                     edits: Some(edits),
                 }

@@ -3,6 +3,8 @@
 
 use lsp_types::{Position, Range, TextEdit};
 
+use crate::syntax::LineIndex;
+
 /// Byte offset of an LSP position in `text`. A position past the end of a
 /// line is its end; past the last line, the end of the text (as the LSP
 /// specification asks).
@@ -27,29 +29,60 @@ pub fn offset(text: &str, position: Position) -> usize {
     line_end
 }
 
-/// The LSP position of byte `offset` in `text`.
-pub fn position(text: &str, offset: usize) -> Position {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
-    let character: usize = before[line_start..].chars().map(char::len_utf16).sum();
-    Position::new(line as u32, character as u32)
+/// LSP positions of byte offsets in one text. The line starts are found
+/// once, so that converting every edit and diagnostic of a file costs a
+/// binary search each (scanning from the start of the text for each one
+/// took a quarter of formatting a 20 KB file).
+pub struct Positions<'a> {
+    text: &'a str,
+    lines: LineIndex,
 }
 
-/// The LSP range of bytes `start..end` of `text`.
-pub fn range(text: &str, start: usize, end: usize) -> Range {
-    Range::new(position(text, start), position(text, end))
+impl<'a> Positions<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            lines: LineIndex::new(text),
+        }
+    }
+
+    /// The LSP position of byte `offset`.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.lines.line(offset) - 1;
+        let line_start = self.lines.line_start(line + 1);
+        let before = &self.text[line_start..offset];
+        let character = if before.is_ascii() {
+            before.len()
+        } else {
+            before.chars().map(char::len_utf16).sum()
+        };
+        Position::new(line as u32, character as u32)
+    }
+
+    /// The LSP range of bytes `start..end`.
+    pub fn range(&self, start: usize, end: usize) -> Range {
+        Range::new(self.position(start), self.position(end))
+    }
+}
+
+/// The LSP position of byte `offset` in `text` (for one position; use
+/// [`Positions`] for many).
+pub fn position(text: &str, offset: usize) -> Position {
+    Positions::new(text).position(offset)
 }
 
 /// Line-granular edits that turn `old` into `new`: one per changed run of
 /// lines, so an editor keeps its marks and folds on the untouched ones.
 pub fn minimal_edits(old: &str, new: &str) -> Vec<TextEdit> {
     let diff = similar::TextDiff::from_lines(old, new);
-    let old_line_starts: Vec<usize> = std::iter::once(0)
-        .chain(old.match_indices('\n').map(|(at, _)| at + 1))
-        .collect();
-    let line_offset = |line: usize| old_line_starts.get(line).copied().unwrap_or(old.len());
+    let positions = Positions::new(old);
+    let line_offset = |line: usize| {
+        positions
+            .lines
+            .try_line_start(line + 1)
+            .unwrap_or(old.len())
+    };
     let mut edits = Vec::new();
     for operation in diff.ops() {
         if matches!(operation.tag(), similar::DiffTag::Equal) {
@@ -63,7 +96,7 @@ pub fn minimal_edits(old: &str, new: &str) -> Vec<TextEdit> {
         let start = line_offset(old_lines.start);
         let end = line_offset(old_lines.end);
         edits.push(TextEdit {
-            range: range(old, start, end),
+            range: positions.range(start, end),
             new_text,
         });
     }
@@ -107,6 +140,26 @@ mod tests {
         assert_eq!(offset(text, position), at);
         assert_eq!(offset(text, Position::new(9, 0)), text.len());
         assert_eq!(offset(text, Position::new(0, 99)), 6);
+    }
+
+    #[test]
+    fn positions_agree_with_counting_from_the_start() {
+        let text = "FROM a\r\nRUN echo 𝄞 é\n\n  x\nlast";
+        let positions = Positions::new(text);
+        for offset in (0..=text.len()).filter(|at| text.is_char_boundary(*at)) {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() as u32;
+            let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+            let character = before[line_start..]
+                .chars()
+                .map(char::len_utf16)
+                .sum::<usize>();
+            assert_eq!(
+                positions.position(offset),
+                Position::new(line, character as u32),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! unchanged); brush-parser dominates dockfix's run time, so each distinct
 //! text is parsed once per thread.
 
+use foldhash::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{Script, ShellError, convert};

@@ -696,12 +696,7 @@ impl Stage {
     pub fn lineage<'s>(&'s self, stages: &'s [Stage]) -> Vec<&'s Stage> {
         let mut chain = vec![self];
         let mut current = self;
-        while let Some(base) = current.base_reference().and_then(|image| {
-            stages[..current.index.min(stages.len())]
-                .iter()
-                .rev()
-                .find(|earlier| earlier.is_named(&image))
-        }) {
+        while let Some(base) = current.base_stage(stages) {
             if chain.iter().any(|seen| seen.index == base.index) {
                 break;
             }
@@ -709,6 +704,28 @@ impl Stage {
             current = base;
         }
         chain
+    }
+
+    /// The stage this one is built `FROM` (the latest earlier stage of
+    /// that name), if it is built on a stage. Found once per parse: every
+    /// RUN of every transform asks for its stage's lineage, and searching
+    /// the earlier stages each time grew with the square of their number.
+    /// `stages` must be the stages of the file this stage was read from.
+    pub fn base_stage<'s>(&self, stages: &'s [Stage]) -> Option<&'s Stage> {
+        struct BaseStage(Option<usize>);
+        let index = self
+            .from
+            .derived(|| {
+                BaseStage(self.base_reference().and_then(|image| {
+                    stages[..self.index.min(stages.len())]
+                        .iter()
+                        .rev()
+                        .find(|earlier| earlier.is_named(&image))
+                        .map(|earlier| earlier.index)
+                }))
+            })
+            .0;
+        stages.get(index?)
     }
 
     /// The `SHELL` set in this stage's own body before `instruction` (None:

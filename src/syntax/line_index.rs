@@ -18,6 +18,17 @@ impl LineIndex {
         self.line_starts.partition_point(|&start| start <= offset)
     }
 
+    /// Where 1-based `line` starts (the end of the text for the line after
+    /// a final newline).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts[line - 1]
+    }
+
+    /// Where 1-based `line` starts, if the text has that line.
+    pub fn try_line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line.checked_sub(1)?).copied()
+    }
+
     /// The 1-based line and byte column of `offset`.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let line = self.line(offset);

@@ -4,16 +4,16 @@
 //! parse however many transforms ask. The tree does not know these types:
 //! they are stored by type, one value per type.
 
-use std::any::Any;
+use foldhash::{HashMap, HashMapExt};
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::rc::Rc;
 
 /// Values by type, computed on first use. A clone starts with the values
 /// computed so far (shared, not recomputed).
 #[derive(Debug, Default, Clone)]
-pub struct Memo(RefCell<Vec<Rc<dyn Any>>>);
+pub struct Memo(RefCell<Vec<(TypeId, Rc<dyn Any>)>>);
 
 impl Memo {
     /// The value of type `T`, computed by `compute` the first time.
@@ -28,16 +28,19 @@ impl Memo {
         if let Some(found) = self.get::<T>() {
             return found;
         }
-        self.0.borrow_mut().push(value.clone());
+        self.0.borrow_mut().push((TypeId::of::<T>(), value.clone()));
         value
     }
 
     fn get<T: Any>(&self) -> Option<Rc<T>> {
+        // The type is kept beside each value: comparing it is cheaper than
+        // asking every value for its type through its vtable.
+        let wanted = TypeId::of::<T>();
         self.0
             .borrow()
             .iter()
-            .find(|value| value.is::<T>())
-            .and_then(|value| value.clone().downcast::<T>().ok())
+            .find(|(type_id, _)| *type_id == wanted)
+            .and_then(|(_, value)| value.clone().downcast::<T>().ok())
     }
 }
 

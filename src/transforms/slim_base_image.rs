@@ -1,9 +1,10 @@
 #![doc = include_str!("../../transforms/slim-base-image/README.md")]
 
-use std::cell::OnceCell;
-
-use std::collections::{HashMap, HashSet};
+use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
+use std::rc::Rc;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use crate::base_images::{self, BaseImage, BaseImageMap, Sizes, TagRule};
 use crate::config::Preference;
@@ -49,6 +50,7 @@ impl Transform for SlimBaseImage {
             lines: LineIndex::new(file.text()),
             references: OnceCell::new(),
             bases: base_stages(&stages),
+            lacked: RefCell::default(),
         };
         let prefer_alpine = context.settings.slim_base_image.prefer == Preference::Alpine;
         stages
@@ -75,7 +77,13 @@ struct Build<'a> {
     references: OnceCell<Vec<StageReference<'a>>>,
     /// [`base_stages`] of `stages`.
     bases: Vec<Option<usize>>,
+    /// What each map entry's slim variant lacks, its `@sets` expanded once
+    /// per entry rather than several times per stage.
+    lacked: RefCell<Vec<(&'a BaseImage, Tools<'a>)>>,
 }
+
+/// Tool names, shared.
+type Tools<'a> = Rc<[&'a str]>;
 
 /// A `COPY --from`/`RUN --mount=from` in `stage` at `offset`.
 struct StageReference<'a> {
@@ -269,7 +277,14 @@ impl Usage {
 /// Words of a command text: split at blanks, shell operators, quotes and
 /// `=` (so `--prefix=/install` yields `/install`).
 fn split_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || ";&|()<>\"'`=,".contains(c))
+    let separates = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ';' | '&' | '|' | '(' | ')' | '<' | '>' | '"' | '\'' | '`' | '=' | ','
+            )
+    };
+    text.split(separates)
         .map(|word| word.trim_start_matches('$'))
         .filter(|word| !word.is_empty())
 }
@@ -310,7 +325,18 @@ struct Facts {
     sets_command: bool,
 }
 
-impl Build<'_> {
+impl<'a> Build<'a> {
+    /// The tools `entry`'s slim variant lacks.
+    fn lacks(&self, entry: &'a BaseImage) -> Tools<'a> {
+        let mut lacked = self.lacked.borrow_mut();
+        if let Some((_, tools)) = lacked.iter().find(|(seen, _)| std::ptr::eq(*seen, entry)) {
+            return tools.clone();
+        }
+        let tools: Tools<'a> = self.map.lacks(entry).into();
+        lacked.push((entry, tools.clone()));
+        tools
+    }
+
     fn skip(&self, at: usize, reason: impl Into<String>) {
         self.context.skip(ID, at, reason);
     }
@@ -381,10 +407,11 @@ impl Build<'_> {
             return None;
         };
 
+        let lacks = self.lacks(entry);
         let lacking = |usage: &Usage| -> Vec<&str> {
-            self.map
-                .lacks(entry)
-                .into_iter()
+            lacks
+                .iter()
+                .copied()
                 .filter(|tool| usage.uses(tool) && !facts.installed.contains(*tool))
                 .collect()
         };
@@ -1026,13 +1053,9 @@ impl Build<'_> {
 
     /// Risks from other stages copying out of the family, and from the
     /// family copying artefacts built elsewhere.
-    fn copy_from_risks(&self, entry: &BaseImage, members: &[&Stage]) -> Vec<String> {
+    fn copy_from_risks(&self, entry: &'a BaseImage, members: &[&Stage]) -> Vec<String> {
         let in_family = |stage: &Stage| members.iter().any(|member| member.index == stage.index);
-        let lacks_libraries = self
-            .map
-            .lacks(entry)
-            .iter()
-            .any(|tool| tool.starts_with("lib"));
+        let lacks_libraries = self.lacks(entry).iter().any(|tool| tool.starts_with("lib"));
         let mut risks = Vec::new();
         for reference in self
             .references
@@ -1139,7 +1162,7 @@ impl Build<'_> {
             && self
                 .map
                 .lookup(&image)
-                .is_some_and(|(_, entry)| self.map.lacks(entry).contains(&"gcc"));
+                .is_some_and(|(_, entry)| self.lacks(entry).contains(&"gcc"));
         let mut usage = Usage::default();
         let mut installs_compilers = false;
         for member in &chain {
@@ -1193,7 +1216,7 @@ impl Build<'_> {
 
     fn alpine_fix(
         &self,
-        entry: &BaseImage,
+        entry: &'a BaseImage,
         image: &ImageRef,
         facts: &Facts,
         shipped: bool,
@@ -1206,10 +1229,9 @@ impl Build<'_> {
             || !facts.node_native.is_empty()
             || !facts.risks.is_empty()
             || self
-                .map
                 .lacks(entry)
-                .into_iter()
-                .any(|tool| uses(tool) && !facts.installed.contains(tool));
+                .iter()
+                .any(|tool| uses(tool) && !facts.installed.contains(*tool));
         if blocked {
             self.skip(
                 range.start,
@@ -1312,6 +1334,11 @@ fn script_invocations(text: &str) -> Vec<(String, String)> {
         "help",
         "create",
     ];
+    // Most texts name no package manager: skip splitting them (`pnpm`
+    // contains `npm`).
+    if !text.contains("npm") && !text.contains("yarn") {
+        return Vec::new();
+    }
     let words: Vec<&str> = split_words(text).collect();
     let mut found = Vec::new();
     let mut index = 0;
