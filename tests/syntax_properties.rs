@@ -1,8 +1,9 @@
 //! Properties of the tree on generated input: printing gives the input back
-//! for any string, no typed view panics, and logical lines map every byte to
-//! the file byte that holds it.
+//! for any string, no typed view panics, logical lines map every byte to
+//! the file byte that holds it, and the logical lines the parser hands the
+//! tree are the ones its tokens give.
 
-use dockfix::syntax::{Dockerfile, dump};
+use dockfix::syntax::{Dockerfile, Instruction, dump};
 use proptest::prelude::*;
 
 /// Pieces Dockerfiles are made of, including the awkward ones.
@@ -62,6 +63,11 @@ fn exercise(text: &str) {
         let range = instruction.range();
         assert!(range.end <= text.len());
         let logical = instruction.logical();
+        // The parser hands each instruction its logical line and layout;
+        // a fresh view of the same node reads them from the tokens.
+        let from_tokens = Instruction::cast(instruction.syntax().clone()).unwrap();
+        assert_eq!(from_tokens.logical(), logical);
+        assert_eq!(from_tokens.layout(), instruction.layout());
         for (offset, ch) in logical.text().char_indices() {
             let source = logical.source_offset(offset);
             assert_eq!(

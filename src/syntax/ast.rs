@@ -6,7 +6,7 @@
 //! line and the command layout, which every transform of every pass asks
 //! for, are computed once per instruction and shared by its clones.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -33,6 +33,9 @@ pub struct Dockerfile {
     diagnostics: Vec<Diagnostic>,
     /// Built once, so that every caller shares the instructions' caches.
     instructions: OnceCell<Vec<Instruction>>,
+    /// What the parser worked out for each top-level instruction, handed
+    /// to the instructions when they are built (then empty).
+    parsed_lines: RefCell<Vec<(LogicalLine, CommandLayout)>>,
     /// The parsed text. The tree is lossless, so this is also its print
     /// (checked by the round-trip tests, which print the tree itself).
     text: String,
@@ -50,6 +53,7 @@ impl Dockerfile {
             escape: output.escape,
             diagnostics: output.diagnostics,
             instructions: OnceCell::new(),
+            parsed_lines: RefCell::new(output.instructions),
             text: text.to_string(),
             shells: OnceCell::new(),
             derived: Memo::default(),
@@ -101,8 +105,20 @@ impl Dockerfile {
     }
 
     fn instruction_list(&self) -> &[Instruction] {
-        self.instructions
-            .get_or_init(|| self.root.children().filter_map(Instruction::cast).collect())
+        self.instructions.get_or_init(|| {
+            let instructions: Vec<Instruction> =
+                self.root.children().filter_map(Instruction::cast).collect();
+            let parsed = self.parsed_lines.take();
+            // One per instruction, in order, unless the tree was not made
+            // by the parser (then each instruction reads its own tokens).
+            if parsed.len() == instructions.len() {
+                for (instruction, (logical, layout)) in instructions.iter().zip(parsed) {
+                    let _ = instruction.computed.logical.set(logical);
+                    let _ = instruction.computed.layout.set(layout);
+                }
+            }
+            instructions
+        })
     }
 
     /// The shell that runs `instruction`'s shell form: its stage's `SHELL`,
@@ -904,4 +920,62 @@ pub fn token_kinds(node: &SyntaxNode) -> Vec<SyntaxKind> {
         .filter_map(NodeOrToken::into_token)
         .map(|token| token.kind())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parser's logical line and layout of every instruction, which
+    /// the tree starts with, equal what the tree's own tokens give.
+    fn assert_parser_agrees_with_tree(text: &str, name: &str) {
+        let file = Dockerfile::parse(text);
+        for instruction in file.instructions() {
+            assert!(
+                instruction.computed.logical.get().is_some(),
+                "{name}: not seeded"
+            );
+            let from_tokens = instruction.collect_logical();
+            assert_eq!(instruction.logical(), &from_tokens, "{name}");
+            assert_eq!(
+                instruction.layout(),
+                &command::split_command(from_tokens.text()),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn parsed_lines_equal_the_tree_s() {
+        let texts = [
+            "FROM a\nRUN echo \\\n  # comment\n\n  b \\\n c\n",
+            "# escape=`\nFROM a\nRUN echo `\r\n  x\r\n",
+            "FROM a\nONBUILD RUN --mount=type=cache,target=/x apt-get \\\n  update\n",
+            "FROM a\nRUN <<EOF bash -e\nset -x\nEOF\nCOPY <<A <<B /x\na\nA\nb\nB\n",
+            "FROM a\nFROBNICATE x\nRUN\n \\\nCMD [\"a\", \"b\"]",
+            "\u{feff}FROM a AS b\n\tRUN\t x \\",
+        ];
+        for text in texts {
+            assert_parser_agrees_with_tree(text, text);
+        }
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        if !corpus.is_dir() {
+            eprintln!("SKIPPED the corpus part: ../shared/corpus is absent");
+            return;
+        }
+        let mut folders = vec![corpus];
+        let mut checked = 0;
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    assert_parser_agrees_with_tree(&text, &path.display().to_string());
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 400, "only {checked} corpus files");
+    }
 }

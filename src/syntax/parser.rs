@@ -30,6 +30,11 @@ pub struct ParseOutput {
     pub green: GreenNode,
     pub escape: char,
     pub diagnostics: Vec<Diagnostic>,
+    /// The logical line and layout of each top-level instruction (the
+    /// root's `INSTRUCTION` and `ERROR` children, in order), which the
+    /// parser works out anyway: the syntax tree starts with them instead
+    /// of reading them back from its tokens.
+    pub instructions: Vec<(LogicalLine, CommandLayout)>,
 }
 
 /// One physical line: its text without the line ending, and the ending.
@@ -90,6 +95,7 @@ struct Parser<'a> {
     directives_done: bool,
     seen_directives: Vec<String>,
     diagnostics: Vec<Diagnostic>,
+    instructions: Vec<(LogicalLine, CommandLayout)>,
 }
 
 impl<'a> Parser<'a> {
@@ -104,6 +110,7 @@ impl<'a> Parser<'a> {
             directives_done: false,
             seen_directives: Vec::new(),
             diagnostics: Vec::new(),
+            instructions: Vec::new(),
         }
     }
 
@@ -141,6 +148,7 @@ impl<'a> Parser<'a> {
             green: self.builder.finish(),
             escape: self.escape,
             diagnostics: self.diagnostics,
+            instructions: self.instructions,
         }
     }
 
@@ -291,6 +299,7 @@ impl<'a> Parser<'a> {
                 .map_or(self.text.len(), |line| line.start);
             self.diagnostic(instruction_start..end, message);
         }
+        self.instructions.push((logical, layout));
     }
 
     /// Adds the text of one line of an instruction (from `text_start`) and
