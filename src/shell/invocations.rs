@@ -225,8 +225,12 @@ impl Walker<'_> {
             found.push(Invocation::Package {
                 manager: package.manager,
                 program,
-                subcommand: package.subcommand.clone(),
-                options: package.options.clone(),
+                subcommand: package.subcommand.map(str::to_string),
+                options: package
+                    .options
+                    .iter()
+                    .map(|option| option.to_string())
+                    .collect(),
                 at,
             });
             return;

@@ -44,16 +44,16 @@ pub struct PackageCommand<'s> {
     pub manager: Manager,
     /// The first non-option argument after the program (`install`, `add`,
     /// `update`, `ci`); `None` for e.g. a bare `yarn`.
-    pub subcommand: Option<String>,
+    pub subcommand: Option<&'s str>,
     /// The word holding the subcommand (to insert flags right after it).
     pub subcommand_word: Option<&'s Word>,
     /// The word naming the program (`apt-get`, or `pip` in `python -m pip`).
     pub program_word: &'s Word,
     /// Literal arguments after the subcommand, options included.
-    pub args: Vec<Option<String>>,
+    pub args: Vec<Option<&'s str>>,
     /// Literal options anywhere after the program (before or after the
     /// subcommand).
-    pub options: Vec<String>,
+    pub options: Vec<&'s str>,
     pub command: &'s SimpleCommand,
     pub context: CommandContext,
 }
@@ -88,7 +88,7 @@ impl PackageCommand<'_> {
                 skip_next = option_takes_value(self.manager, arg);
                 continue;
             }
-            operands.push(arg.clone());
+            operands.push(arg.to_string());
         }
         operands
     }
@@ -282,14 +282,15 @@ pub fn package_command(
     let literals: Vec<Option<&str>> = command.words.iter().map(Word::literal_str).collect();
     let basename = |index: usize| {
         literals
-            .get(index)?
-            .as_deref()
-            .map(|word| word.rsplit('/').next().unwrap_or(word).to_string())
+            .get(index)
+            .copied()
+            .flatten()
+            .map(|word| word.rsplit('/').next().unwrap_or(word))
     };
     let mut index = 0;
     // Skip wrappers and their options (`sudo -E`, `env A=b`).
     while let Some(program) = basename(index) {
-        if !WRAPPERS.contains(&program.as_str()) {
+        if !WRAPPERS.contains(&program) {
             break;
         }
         index += 1;
@@ -297,7 +298,7 @@ pub fn package_command(
             if word.starts_with('-') || word.contains('=') {
                 // `sudo -u postgres pip …`: the option's value is not the
                 // program.
-                index += if wrapper_option_takes_value(&program, word) {
+                index += if wrapper_option_takes_value(program, word) {
                     2
                 } else {
                     1
@@ -308,7 +309,7 @@ pub fn package_command(
         }
     }
     let program = basename(index)?;
-    let (manager, program_index) = if is_python(&program) {
+    let (manager, program_index) = if is_python(program) {
         // python -m pip ...
         let module_at = literals
             .iter()
@@ -321,7 +322,7 @@ pub fn package_command(
         }
         (Manager::Pip, module_at + 1)
     } else {
-        (manager_of(&program)?, index)
+        (manager_of(program)?, index)
     };
     let mut subcommand_index = None;
     let mut options = Vec::new();
@@ -335,7 +336,7 @@ pub fn package_command(
             continue;
         }
         if word.starts_with('-') {
-            options.push(word.to_string());
+            options.push(*word);
             skip_next = option_takes_value(manager, word);
             continue;
         }
@@ -346,15 +347,10 @@ pub fn package_command(
     let args_from = subcommand_index.map_or(program_index + 1, |at| at + 1);
     Some(PackageCommand {
         manager,
-        subcommand: subcommand_index.and_then(|at| literals[at].map(str::to_string)),
+        subcommand: subcommand_index.and_then(|at| literals[at]),
         subcommand_word: subcommand_index.map(|at| &command.words[at]),
         program_word: &command.words[program_index],
-        args: literals
-            .get(args_from..)
-            .unwrap_or_default()
-            .iter()
-            .map(|word| word.as_deref().map(str::to_string))
-            .collect(),
+        args: literals.get(args_from..).unwrap_or_default().to_vec(),
         options,
         command,
         context,
@@ -385,7 +381,7 @@ mod tests {
             .map(|command| {
                 (
                     command.manager,
-                    command.subcommand.clone(),
+                    command.subcommand.map(str::to_string),
                     command.operands(),
                 )
             })

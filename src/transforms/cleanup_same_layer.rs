@@ -227,7 +227,7 @@ fn is_apt(command: &PackageCommand) -> bool {
 }
 
 fn apt_sub<'a>(command: &'a PackageCommand) -> &'a str {
-    command.subcommand.as_deref().unwrap_or_default()
+    command.subcommand.unwrap_or_default()
 }
 
 /// Wrappers that run the package manager as another user.
@@ -1010,7 +1010,7 @@ fn rpm_and_zypper_caches(site: &Site, stages: &[Stage]) -> Vec<Fix> {
         let installs = commands.iter().any(|c| {
             c.manager == manager
                 && matches!(
-                    c.subcommand.as_deref(),
+                    c.subcommand,
                     Some(
                         "install"
                             | "in"

@@ -493,7 +493,7 @@ fn dotnet_project(args: &[String]) -> Option<&str> {
 }
 
 fn classify_package_command(package: &packages::PackageCommand) -> RunRole {
-    let subcommand = package.subcommand.as_deref();
+    let subcommand = package.subcommand;
     let operands = package.operands();
     if package.args.iter().any(Option::is_none) {
         return RunRole::Unknown(None);
@@ -503,8 +503,17 @@ fn classify_package_command(package: &packages::PackageCommand) -> RunRole {
         RunRole::Step(Step {
             ecosystem,
             kind: StepKind::Install,
-            options: package.options.clone(),
-            words: package.args.iter().flatten().cloned().collect(),
+            options: package
+                .options
+                .iter()
+                .map(|option| option.to_string())
+                .collect(),
+            words: package
+                .args
+                .iter()
+                .flatten()
+                .map(|word| word.to_string())
+                .collect(),
         })
     };
     let elsewhere = package.has_option(&[

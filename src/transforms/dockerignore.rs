@@ -452,7 +452,7 @@ impl DockerfileFacts {
             if let Some(package) = packages::package_command(command, Default::default()) {
                 let operands = package.operands();
                 let global = package.has_option(&["-g", "--global"]);
-                let subcommand = package.subcommand.as_deref();
+                let subcommand = package.subcommand;
                 match package.manager {
                     Manager::Npm | Manager::Pnpm => {
                         self.installs_node_project |=

@@ -102,7 +102,7 @@ impl Transform for OmitDevDependencies {
                     fixes.push(Fix::unsafe_(
                         format!(
                             "add --omit=dev to `npm {}`: the stage ships and never builds, so devDependencies only take space (unsafe: the application may still load a devDependency at run time)",
-                            command.subcommand.as_deref().unwrap_or("install")
+                            command.subcommand.unwrap_or("install")
                         ),
                         vec![run_body::insert_after_word(subcommand, "--omit=dev")],
                     ));
@@ -134,7 +134,7 @@ fn scripts_of(file: &Dockerfile, stage: &Stage) -> Vec<Rc<Script>> {
 /// not already choose dependency types.
 fn is_plain_npm_install(command: &PackageCommand) -> bool {
     command.manager == Manager::Npm
-        && matches!(command.subcommand.as_deref(), Some("ci" | "install" | "i"))
+        && matches!(command.subcommand, Some("ci" | "install" | "i"))
         && command.operands().is_empty()
         && !command.has_option(CHOOSES_TYPES)
 }
@@ -143,7 +143,7 @@ fn is_plain_npm_install(command: &PackageCommand) -> bool {
 /// production switch, and Python development requirements.
 fn report_left_alone(command: &PackageCommand, context: &Context) {
     let at = command.command.range.start;
-    match (command.manager, command.subcommand.as_deref()) {
+    match (command.manager, command.subcommand) {
         (Manager::Yarn, None | Some("install")) if !command.has_option(&["--production"]) => {
             context.skip(
                 ID,
@@ -152,7 +152,7 @@ fn report_left_alone(command: &PackageCommand, context: &Context) {
             );
         }
         (Manager::Pip, Some("install")) => {
-            let args: Vec<&str> = command.args.iter().flatten().map(String::as_str).collect();
+            let args: Vec<&str> = command.args.iter().flatten().copied().collect();
             let dev_files: Vec<&str> = args
                 .windows(2)
                 .filter(|pair| matches!(pair[0], "-r" | "--requirement"))

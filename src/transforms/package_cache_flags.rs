@@ -340,7 +340,7 @@ fn fixes_for_script(
         };
         let after_subcommand =
             |option: &str| vec![run_body::insert_after_word(subcommand_word, option)];
-        match (command.manager, command.subcommand.as_deref()) {
+        match (command.manager, command.subcommand) {
             // `apk upgrade` downloads and installs like `apk add`, and
             // takes the same global `--no-cache`.
             (Manager::Apk, Some(subcommand @ ("add" | "upgrade")))
@@ -458,7 +458,7 @@ fn fixes_for_script(
     let cleans = |manager: Manager| {
         commands.iter().any(|command| {
             command.manager == manager
-                && command.subcommand.as_deref() == Some("cache")
+                && command.subcommand == Some("cache")
                 && matches!(
                     command.args.first().and_then(|a| a.as_deref()),
                     Some("clean" | "clear" | "rm")
@@ -572,10 +572,10 @@ fn apk_leftovers(site: &Site, script: &Script, commands: &[PackageCommand]) -> V
         .iter()
         .filter(|c| c.manager == Manager::Apk)
         .collect();
-    let installs = |c: &&PackageCommand| matches!(c.subcommand.as_deref(), Some("add" | "upgrade"));
+    let installs = |c: &&PackageCommand| matches!(c.subcommand, Some("add" | "upgrade"));
     let all_add_no_cache = apk
         .iter()
-        .filter(|c| c.subcommand.as_deref() != Some("update"))
+        .filter(|c| c.subcommand != Some("update"))
         .all(|c| installs(c) && c.has_option(&["--no-cache"]));
     if apk.is_empty() || !all_add_no_cache || !apk.iter().any(installs) {
         return Vec::new();

@@ -848,8 +848,8 @@ fn build_installs<'s>(
     for command in commands {
         let manager = command.manager;
         let is_install = match manager {
-            Manager::Apt => command.subcommand.as_deref() == Some("install"),
-            Manager::Apk => command.subcommand.as_deref() == Some("add"),
+            Manager::Apt => command.subcommand == Some("install"),
+            Manager::Apk => command.subcommand == Some("add"),
             _ => false,
         };
         if !is_install {
@@ -941,7 +941,7 @@ fn builds_after(script: &Script, offset: usize) -> Option<String> {
         let builds = BUILD_TOOLS.contains(&program)
             || packages::package_command(command, Default::default()).is_some_and(|package| {
                 matches!(
-                    (package.manager, package.subcommand.as_deref()),
+                    (package.manager, package.subcommand),
                     (Manager::Pip, Some("install" | "wheel"))
                         | (
                             Manager::Npm | Manager::Pnpm,
@@ -973,7 +973,7 @@ fn words_of(command: &SimpleCommand) -> Vec<String> {
 fn already_purges(script: &Script) -> bool {
     packages::package_commands(script).iter().any(|command| {
         matches!(
-            (command.manager, command.subcommand.as_deref()),
+            (command.manager, command.subcommand),
             (Manager::Apt, Some("purge" | "remove" | "autoremove")) | (Manager::Apk, Some("del"))
         )
     }) || script.simple_commands().iter().any(|(command, _)| {

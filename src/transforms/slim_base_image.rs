@@ -770,7 +770,7 @@ impl<'a> Build<'a> {
         copies: &[ContextCopy],
         facts: &mut Facts,
     ) {
-        let subcommand = command.subcommand.as_deref();
+        let subcommand = command.subcommand;
         match command.manager {
             Manager::Apt
             | Manager::Apk

@@ -86,7 +86,7 @@ pub(super) fn c<'f>(
     let mut apt_packages = Vec::new();
     for (_, _, script) in &runs {
         for command in packages::package_commands(script) {
-            if command.manager == Manager::Apt && command.subcommand.as_deref() == Some("install") {
+            if command.manager == Manager::Apt && command.subcommand == Some("install") {
                 apt_packages.extend(command.operands());
             }
         }

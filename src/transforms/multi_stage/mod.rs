@@ -311,13 +311,13 @@ fn refuse_packaged_programs(
                 .into_iter()
                 .find(|command| {
                     command.manager.is_system()
-                        && matches!(command.subcommand.as_deref(), Some("install" | "add"))
+                        && matches!(command.subcommand, Some("install" | "add"))
                 })
                 .map(|command| {
                     format!(
                         "{} {}",
                         command.program_word.raw,
-                        command.subcommand.clone().unwrap_or_default()
+                        command.subcommand.unwrap_or_default()
                     )
                 })
         });

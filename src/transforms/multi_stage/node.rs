@@ -188,7 +188,7 @@ fn build_step(file: &Dockerfile, stage: &Stage) -> Option<(usize, Manager)> {
     let mut found = None;
     for (_, index, script_ast) in commands_of(file, stage) {
         for command in packages::package_commands(&script_ast) {
-            let runs_build = match (command.manager, command.subcommand.as_deref()) {
+            let runs_build = match (command.manager, command.subcommand) {
                 (Manager::Npm | Manager::Pnpm, Some("run" | "run-script")) => command
                     .args
                     .first()

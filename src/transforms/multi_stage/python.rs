@@ -19,7 +19,7 @@ pub(super) fn python<'f>(
             venv_created = venv_made_by(&script);
         }
         for command in packages::package_commands(&script) {
-            if command.manager == Manager::Pip && command.subcommand.as_deref() == Some("install") {
+            if command.manager == Manager::Pip && command.subcommand == Some("install") {
                 if command.has_option(&["--user", "--target", "-t", "--prefix", "--root"]) {
                     return Err(
                         "pip installs outside the environment (--user/--target/--prefix)".into(),
@@ -30,7 +30,7 @@ pub(super) fn python<'f>(
                 }
                 first_pip.get_or_insert((run, index));
             }
-            if command.manager == Manager::Apt && command.subcommand.as_deref() == Some("install") {
+            if command.manager == Manager::Apt && command.subcommand == Some("install") {
                 apt_packages.extend(command.operands());
             }
         }
