@@ -249,12 +249,14 @@ struct Usage {
 impl Usage {
     fn add(&mut self, text: &str) {
         for word in split_words(text) {
-            let last = word.rsplit('/').next().unwrap_or(word);
             // Words repeat (`apt-get`, `-y`): allocate only new ones.
-            for word in [word, last] {
-                if !self.words.contains(word) {
-                    self.words.insert(word.to_string());
-                }
+            if !self.words.contains(word) {
+                self.words.insert(word.to_string());
+            }
+            if let Some((_, last)) = word.rsplit_once('/')
+                && !self.words.contains(last)
+            {
+                self.words.insert(last.to_string());
             }
         }
         self.text.push(' ');
