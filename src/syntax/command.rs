@@ -277,6 +277,10 @@ pub struct HeredocMarker {
 /// The heredocs announced on a logical line, in order. Words are split the
 /// way BuildKit's shell lexer splits them, with quotes kept.
 pub fn heredoc_markers(line: &str) -> Vec<HeredocMarker> {
+    // Every marker holds `<<`; most lines have none, and need no split.
+    if !line.contains("<<") {
+        return Vec::new();
+    }
     shell_words(line)
         .into_iter()
         .filter_map(|range| heredoc_from_word(&line[range.clone()], range))

@@ -547,19 +547,16 @@ fn tokens_from_pieces(
             }
             Piece::Text(range) => {
                 let mut start = range.start;
+                let mut prev_is_space = false;
                 for (offset, ch) in text[range.clone()].char_indices() {
                     let at = range.start + offset;
                     let is_space = ch.is_whitespace();
-                    let prev_is_space = at > start
-                        && text[..at]
-                            .chars()
-                            .next_back()
-                            .is_some_and(char::is_whitespace);
                     if at > start && (is_space != prev_is_space || cuts.binary_search(&at).is_ok())
                     {
                         tokens.push(text_token(start..at, text, &keyword_ranges));
                         start = at;
                     }
+                    prev_is_space = is_space;
                 }
                 if range.end > start {
                     tokens.push(text_token(start..range.end, text, &keyword_ranges));
