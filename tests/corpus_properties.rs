@@ -83,7 +83,7 @@ fn new_shell_bodies(before: &Dockerfile, after: &Dockerfile) -> Vec<String> {
         file.instructions()
             .filter_map(|instruction| instruction.as_run())
             .filter(|run| !run.is_exec_form() && run.0.heredocs().is_empty())
-            .map(|run| run.0.args())
+            .map(|run| run.0.args().to_string())
             .collect()
     };
     let old = bodies(before);

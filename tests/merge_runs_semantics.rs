@@ -40,7 +40,7 @@ fn merged(shell: Option<&str>, bodies: &[&str]) -> Vec<String> {
     let file = Dockerfile::parse(&merge_runs(&text));
     file.instructions()
         .filter_map(|i| i.as_run())
-        .map(|run| run.0.args())
+        .map(|run| run.0.args().to_string())
         .collect()
 }
 

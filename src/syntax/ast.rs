@@ -441,9 +441,9 @@ impl Instruction {
     }
 
     /// The arguments' logical text (after keyword and flags, trimmed).
-    pub fn args(&self) -> String {
+    pub fn args(&self) -> &str {
         let layout = self.layout();
-        self.logical().text()[layout.args.clone()].to_string()
+        &self.logical().text()[layout.args.clone()]
     }
 
     /// File range of the arguments (empty at the end of the text when there
@@ -455,15 +455,15 @@ impl Instruction {
 
     /// The arguments as a JSON array of strings, if they are one.
     pub fn json_args(&self) -> Option<Vec<String>> {
-        command::parse_json_array(&self.args()).ok()
+        command::parse_json_array(self.args()).ok()
     }
 
     /// Exec or shell form of the arguments.
     pub fn command_form(&self) -> CommandForm {
         let args = self.args();
-        match command::parse_json_array(&args) {
+        match command::parse_json_array(args) {
             Ok(words) => CommandForm::Exec(words),
-            Err(_) => CommandForm::Shell(args),
+            Err(_) => CommandForm::Shell(args.to_string()),
         }
     }
 
@@ -585,8 +585,8 @@ impl Instruction {
     /// `ENV`, `LABEL` or `ARG` pairs.
     pub fn key_values(&self, escape: char) -> Vec<KeyValue> {
         match self.kind() {
-            InstructionKind::Env | InstructionKind::Label => name_values(&self.args(), escape),
-            InstructionKind::Arg => command::parse_words(&self.args(), escape)
+            InstructionKind::Env | InstructionKind::Label => name_values(self.args(), escape),
+            InstructionKind::Arg => command::parse_words(self.args(), escape)
                 .into_iter()
                 .map(|word| match word.split_once('=') {
                     Some((key, value)) => KeyValue {

@@ -263,7 +263,7 @@ fn hooks_and_command_need_no_dev(stages: &[Stage], context: &Context) -> Result<
             instruction.kind(),
             InstructionKind::Cmd | InstructionKind::Entrypoint | InstructionKind::Healthcheck
         ) {
-            runs.push_str(&instruction.args());
+            runs.push_str(instruction.args());
             runs.push(' ');
         }
     }

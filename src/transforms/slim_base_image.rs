@@ -1,5 +1,6 @@
 #![doc = include_str!("../../transforms/slim-base-image/README.md")]
 
+use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 use std::rc::Rc;
@@ -613,7 +614,7 @@ impl<'a> Build<'a> {
                     InstructionKind::Run => {
                         if member.index == stage.index
                             && facts.apt_run.is_none()
-                            && runs_apt_update(&instruction.args())
+                            && runs_apt_update(instruction.args())
                             && starts_a_line(self.file.text(), instruction.range().start)
                         {
                             facts.apt_run =
@@ -628,7 +629,7 @@ impl<'a> Build<'a> {
                         if inner.kind() == InstructionKind::Run {
                             facts.risks.push(format!(
                                 "`ONBUILD RUN {}` runs in the child builds of this image, which dockfix cannot see",
-                                shorten(&inner.args())
+                                shorten(inner.args())
                             ));
                             self.learn_run(&inner, &workdir, &copies, &mut facts);
                         }
@@ -637,9 +638,9 @@ impl<'a> Build<'a> {
                     | InstructionKind::Entrypoint
                     | InstructionKind::Healthcheck => {
                         facts.sets_command |= instruction.kind() != InstructionKind::Healthcheck;
-                        let text = match instruction.json_args() {
-                            Some(words) => words.join(" "),
-                            None => instruction.args(),
+                        let text: Cow<str> = match instruction.json_args() {
+                            Some(words) => words.join(" ").into(),
+                            None => instruction.args().into(),
                         };
                         facts.runtime.add(&text);
                         self.learn_runtime_scripts(&text, &workdir, &copies, &mut facts);
@@ -735,11 +736,15 @@ impl<'a> Build<'a> {
         copies: &[ContextCopy],
         facts: &mut Facts,
     ) {
-        let mut texts = vec![match run.json_args() {
-            Some(words) => words.join(" "),
-            None => run.args(),
+        let mut texts: Vec<Cow<str>> = vec![match run.json_args() {
+            Some(words) => words.join(" ").into(),
+            None => run.args().into(),
         }];
-        texts.extend(run.heredocs().into_iter().map(|heredoc| heredoc.body));
+        texts.extend(
+            run.heredocs()
+                .into_iter()
+                .map(|heredoc| heredoc.body.into()),
+        );
         for text in &texts {
             facts.build.add(text);
             let mut scripts = Usage::default();
@@ -1133,7 +1138,7 @@ impl<'a> Build<'a> {
                         }
                     }
                     InstructionKind::Run => {
-                        let mut texts = vec![instruction.args()];
+                        let mut texts = vec![instruction.args().to_string()];
                         texts.extend(instruction.heredocs().into_iter().map(|h| h.body));
                         for text in &texts {
                             for word in split_words(text).filter(|word| word.starts_with('/')) {
@@ -1173,10 +1178,10 @@ impl<'a> Build<'a> {
                     continue;
                 }
                 let text = instruction.args();
-                usage.add(&text);
+                usage.add(text);
                 installs_compilers |= ["build-essential", "gcc", "g++", "clang", "build-base"]
                     .iter()
-                    .any(|package| split_words(&text).any(|word| word == *package));
+                    .any(|package| split_words(text).any(|word| word == *package));
             }
         }
         if !full_image && !installs_compilers {

@@ -239,7 +239,7 @@ fn run_body(run: &Instruction) -> RunBody {
     if let Some(words) = run.json_args() {
         return RunBody::Exec(words);
     }
-    let args = run.args();
+    let args = run.args().to_string();
     let heredocs = run.heredocs();
     if heredocs.is_empty() {
         return RunBody::Shell(args);

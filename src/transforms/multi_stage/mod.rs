@@ -502,7 +502,7 @@ fn check_shell_free(stage: &Stage, artefacts: &[(String, String)]) -> Analysis<(
     for instruction in &stage.body {
         match instruction.kind() {
             InstructionKind::Cmd | InstructionKind::Entrypoint
-                if instruction.json_args().is_none() && !is_plain_words(&instruction.args()) =>
+                if instruction.json_args().is_none() && !is_plain_words(instruction.args()) =>
             {
                 return Err(
                     "a shell-form CMD/ENTRYPOINT needs a shell, which the runtime image lacks"
