@@ -61,9 +61,11 @@ pub struct PackageCommand<'s> {
 impl PackageCommand<'_> {
     pub fn has_option(&self, names: &[&str]) -> bool {
         self.options.iter().any(|option| {
-            names
-                .iter()
-                .any(|name| option == name || option.starts_with(&format!("{name}=")))
+            names.iter().any(|name| {
+                option
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('='))
+            })
         })
     }
 

@@ -558,11 +558,12 @@ fn append(
 
 /// `FOO=… command`: an assignment prefix for the command.
 fn assigns(command: &PackageCommand, name: &str) -> bool {
-    command
-        .command
-        .assignments
-        .iter()
-        .any(|assignment| assignment.raw.starts_with(&format!("{name}=")))
+    command.command.assignments.iter().any(|assignment| {
+        assignment
+            .raw
+            .strip_prefix(name)
+            .is_some_and(|value| value.starts_with('='))
+    })
 }
 
 /// Once every `apk` command uses `--no-cache`, `apk update` and
