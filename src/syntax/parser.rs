@@ -548,11 +548,16 @@ fn tokens_from_pieces(
             Piece::Text(range) => {
                 let mut start = range.start;
                 let mut prev_is_space = false;
+                // Offsets only grow: walk the sorted cuts alongside.
+                let mut next_cut = cuts.partition_point(|&cut| cut < range.start);
                 for (offset, ch) in text[range.clone()].char_indices() {
                     let at = range.start + offset;
+                    while cuts.get(next_cut).is_some_and(|&cut| cut < at) {
+                        next_cut += 1;
+                    }
                     let is_space = ch.is_whitespace();
-                    if at > start && (is_space != prev_is_space || cuts.binary_search(&at).is_ok())
-                    {
+                    let at_cut = cuts.get(next_cut) == Some(&at);
+                    if at > start && (is_space != prev_is_space || at_cut) {
                         tokens.push(text_token(start..at, text, &keyword_ranges));
                         start = at;
                     }
