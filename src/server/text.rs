@@ -49,15 +49,14 @@ impl<'a> Positions<'a> {
     /// The LSP position of byte `offset`.
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line = self.lines.line(offset) - 1;
-        let line_start = self.lines.line_start(line + 1);
-        let before = &self.text[line_start..offset];
+        let line = self.lines.line(offset);
+        let before = &self.text[self.lines.line_start(line)..offset];
         let character = if before.is_ascii() {
             before.len()
         } else {
             before.chars().map(char::len_utf16).sum()
         };
-        Position::new(line as u32, character as u32)
+        Position::new((line - 1) as u32, character as u32)
     }
 
     /// The LSP range of bytes `start..end`.

@@ -32,7 +32,7 @@ impl LineIndex {
     /// The 1-based line and byte column of `offset`.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let line = self.line(offset);
-        (line, offset - self.line_starts[line - 1] + 1)
+        (line, offset - self.line_start(line) + 1)
     }
 }
 
