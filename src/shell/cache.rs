@@ -7,7 +7,7 @@ use foldhash::HashMap;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::{Script, ShellError, convert};
+use super::{Script, ShellError, convert, plain};
 
 /// How much script text the cache holds before it starts over rather than
 /// grow without bound: twice the largest input (8 MiB), so that every RUN
@@ -126,7 +126,10 @@ pub(super) fn parsed(text: &str) -> Result<Arc<Script>, ShellError> {
     } else if overflowing_descriptor(text) {
         Err(ShellError::ParserPanic)
     } else {
-        convert::parse(text).map(Arc::new)
+        // Plain scripts skip brush-parser (see `plain`).
+        plain::parse(text)
+            .map_or_else(|| convert::parse(text), Ok)
+            .map(Arc::new)
     };
     PARSED.with(|cache| {
         let mut cache = cache.borrow_mut();

@@ -126,7 +126,7 @@ impl Converter<'_> {
         let range = cover(pipelines.iter().map(|p| p.range.clone()));
         let terminator = match separator {
             ast::SeparatorOperator::Async => Terminator::Background,
-            ast::SeparatorOperator::Sequence if self.followed_by_semicolon(list)? => {
+            ast::SeparatorOperator::Sequence if self.followed_by_semicolon(range.end) => {
                 Terminator::Semicolon
             }
             ast::SeparatorOperator::Sequence => Terminator::End,
@@ -139,16 +139,13 @@ impl Converter<'_> {
         })
     }
 
-    /// brush reports `;` and a newline alike; look at the text after the list.
-    fn followed_by_semicolon(&self, list: &ast::AndOrList) -> Converted<bool> {
-        use brush_parser::ast::SourceLocation;
-        let Some(span) = list.location() else {
-            return Ok(false);
-        };
-        let end = self.script_range(&span)?.end;
-        Ok(self.text[end..]
+    /// brush reports `;` and a newline alike; look at the text after the
+    /// list. (Its own span of the list ends at the last word, before any
+    /// redirection: `echo ok > /x; b` read as ending in a newline.)
+    fn followed_by_semicolon(&self, end: usize) -> bool {
+        self.text[end..]
             .trim_start_matches([' ', '\t'])
-            .starts_with(';'))
+            .starts_with(';')
     }
 
     fn pipeline(&self, pipeline: &ast::Pipeline) -> Converted<Pipeline> {
@@ -414,7 +411,7 @@ impl Converter<'_> {
 }
 
 /// The smallest range covering all of `ranges`.
-fn cover(ranges: impl Iterator<Item = Range<usize>>) -> Range<usize> {
+pub(super) fn cover(ranges: impl Iterator<Item = Range<usize>>) -> Range<usize> {
     ranges
         .reduce(|a, b| a.start.min(b.start)..a.end.max(b.end))
         .unwrap_or(0..0)

@@ -16,6 +16,7 @@ mod convert;
 pub mod errexit;
 pub mod invocations;
 pub mod packages;
+mod plain;
 
 use std::borrow::Cow;
 use std::ops::Range;

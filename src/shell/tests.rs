@@ -308,3 +308,255 @@ fn compound_commands_cover_their_closing_keyword_and_redirections() {
         ["echo a && if true; then echo; fi", "echo b"]
     );
 }
+
+/// Whether the fast path for plain scripts takes `text`; when it does, its
+/// script must be the one brush-parser and our conversion give.
+fn plain_agrees_with_brush(text: &str) -> bool {
+    let Some(plain) = plain::parse(text) else {
+        return false;
+    };
+    assert_eq!(
+        Ok(plain),
+        convert::parse(text),
+        "the fast path and brush-parser disagree on {text:?}"
+    );
+    true
+}
+
+#[test]
+fn plain_scripts_parse_as_brush_parses_them() {
+    for text in [
+        "apt-get update && apt-get install -y curl",
+        "apt-get update&&apt-get install -y curl||true",
+        "pip install flask==2.0 'requests>=2' \"x y\"",
+        "mkdir -p /opt/a && cd /opt/a && echo ok > /opt/a/ready",
+        "apk add --virtual .build gcc && rm -rf /var/cache/apk/*",
+        "a; b ;c\n\nd |\n e &&\n\tf",
+        "make 2>/dev/null >>log <input",
+        "echo a>b",
+        "[ -f /etc/x ] || touch ~/x",
+        "echo done-ish fi= in1 x;",
+        "  echo leading and trailing blanks  \n",
+        "export A=b",
+        "echo $HOME ${A}b \"$B-${C_1}\" '$x' a$D",
+        "if [ -f /etc/x ]; then echo found; fi",
+        "if a\nthen b; c\nelif d; then e\nelse if f; then g; fi; fi && h | if i; then j; fi",
+    ] {
+        assert!(plain_agrees_with_brush(text), "not taken: {text:?}");
+    }
+    for text in [
+        "A=b cmd",
+        "A=b",
+        "for a in b; do echo $a; done",
+        "echo in",
+        "echo $1 $?",
+        "echo ${A:-b}",
+        "echo ${1}",
+        "echo $",
+        "echo \"a$\"",
+        "echo ${A",
+        "if a; then b; fi > x",
+        "if a; then; fi",
+        "if a then b; fi",
+        "if a; then b",
+        "if a; then b; fi; fi",
+        "if a; then b; else fi",
+        "echo fi",
+        "echo `date`",
+        "echo \\x",
+        "a \\\n b",
+        "a & b",
+        "a &",
+        "a # comment",
+        "a 2>&1",
+        "a >& b",
+        "a <<EOF",
+        "a <<<x",
+        "a <>x",
+        "a >|x",
+        "a |& b",
+        "a;; b",
+        "! a",
+        "time a",
+        "{ a; }",
+        "(a)",
+        "a $(b)",
+        "echo é",
+        "a &&",
+        "&& a",
+        "; a",
+        "a | | b",
+        "a\r\n",
+        ">x",
+        "a >",
+        "a > 2>x",
+        "echo 'a\nb'",
+        "echo 'unterminated",
+        "",
+        " \n ",
+    ] {
+        assert!(!plain_agrees_with_brush(text), "taken: {text:?}");
+    }
+}
+
+/// Every shell text of the corpus's and the cases' RUNs, through both
+/// parsers; and the fast path must take a fair share of them, or it is
+/// dead code.
+#[test]
+fn plain_scripts_of_the_corpus_and_cases_parse_as_brush_parses_them() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs: Vec<std::path::PathBuf> = Vec::new();
+    for parent in [root.join("transforms"), root.join("../shared/corpus")] {
+        let Ok(entries) = std::fs::read_dir(&parent) else {
+            eprintln!("SKIPPED {}: absent", parent.display());
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            dirs.push(path.join("cases"));
+            dirs.push(path);
+        }
+    }
+    dirs.sort();
+    let (mut texts, mut taken) = (0, 0);
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            let file = Dockerfile::parse(&text);
+            for run in file.instructions().filter(|i| i.as_run().is_some()) {
+                for (_, script) in shell_texts(&run) {
+                    texts += 1;
+                    taken += usize::from(plain_agrees_with_brush(&script));
+                }
+            }
+        }
+    }
+    eprintln!("the fast path took {taken} of {texts} shell texts");
+    assert!(
+        taken * 4 >= texts,
+        "the fast path took only {taken} of {texts} texts"
+    );
+}
+
+mod generated_plain_scripts {
+    use super::plain_agrees_with_brush;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    const WORDS: &[&str] = &[
+        "apt-get", "install", "-y", "curl", "x*", "[", "]", "~/a", "--opt=1", "a=b", "'q w'",
+        "\"d q\"", "'$x'", "\"$x\"", "2", "12", "if", "in", "fi", "done", "{", "}", "#c", "$v",
+        "é", "a'b'c", "\"a\"b", "'", "\"", "!x", "x!", "a\\b", "$A", "${A}", "\"$A\"", "$1",
+        "${A:-x}", "$?", "$", "then", "else", "elif", "if", "fi;", "(", ")",
+    ];
+    const OPERATORS: &[&str] = &[
+        " ", "\t", "\n", " && ", "&&", " || ", "||", " | ", "|", ";", "; ", " ;\n", ";;", "&",
+        " &\n", " &&\n  ", "\n\n", "|\n",
+    ];
+    const REDIRECTS: &[&str] = &[
+        ">", ">>", "<", "2>", " 2> ", " > ", "<<", ">&", "<>", ">|", "&>", "1>>",
+    ];
+
+    fn command() -> impl Strategy<Value = String> {
+        (
+            proptest::collection::vec(select(WORDS), 1..4),
+            proptest::option::of((select(REDIRECTS), select(WORDS))),
+        )
+            .prop_map(|(words, redirect)| {
+                let mut text = words.join(" ");
+                if let Some((operator, target)) = redirect {
+                    text.push_str(operator);
+                    text.push_str(target);
+                }
+                text
+            })
+    }
+
+    /// Pieces of the subset the fast path reads.
+    const PLAIN_NAMES: &[&str] = &[
+        "apt-get", "x*", "[", "~/a", "'q w'", "2a", "a'b'c", "\"a\"b",
+    ];
+    const PLAIN_WORDS: &[&str] = &[
+        "install", "-y", "--opt=1", "'q w'", "\"d q\"", "'$x'", "2", "12", "]", "a=b", "x'!'",
+        "$A", "${B_1}c", "\"$C\"",
+    ];
+    const PLAIN_OPERATORS: &[&str] = &[
+        " && ", "&&", " || ", "||", " | ", "|", ";", "; ", " ;\n", "\n", " &&\n  ", "\n\n", "|\n",
+    ];
+    const PLAIN_REDIRECTS: &[&str] = &[">", ">>", "<", "2>", " 2> ", " > ", "1>>"];
+
+    fn plain_command() -> impl Strategy<Value = String> {
+        (
+            select(PLAIN_NAMES),
+            proptest::collection::vec(select(PLAIN_WORDS), 0..4),
+            proptest::option::of((select(PLAIN_REDIRECTS), select(PLAIN_WORDS))),
+        )
+            .prop_map(|(name, words, redirect)| {
+                let mut text = name.to_string();
+                for word in words {
+                    text.push(' ');
+                    text.push_str(word);
+                }
+                if let Some((operator, target)) = redirect {
+                    text.push_str(operator);
+                    text.push_str(target);
+                }
+                text
+            })
+    }
+
+    /// Plain commands joined by operators, some in `if` clauses.
+    fn plain_chain() -> impl Strategy<Value = String> {
+        let chain = (
+            plain_command(),
+            proptest::collection::vec((select(PLAIN_OPERATORS), plain_command()), 0..3),
+        )
+            .prop_map(|(first, rest)| {
+                rest.iter().fold(first, |text, (operator, command)| {
+                    format!("{text}{operator}{command}")
+                })
+            });
+        chain.prop_recursive(2, 12, 3, |inner| {
+            (
+                inner.clone(),
+                inner.clone(),
+                proptest::option::of(inner),
+                select(&["; ", ";", "\n", " ;\n  "][..]),
+            )
+                .prop_map(|(condition, body, otherwise, end)| match otherwise {
+                    Some(otherwise) => format!(
+                        "if {condition}{end}then {body}{end}elif {body}{end}then\n{condition}{end}else {otherwise}{end}fi"
+                    ),
+                    None => format!("if {condition}{end}then {body}{end}fi"),
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Scripts of the subset: the fast path takes every one.
+        #[test]
+        fn plain_chains(first in plain_chain(), rest in proptest::collection::vec((select(PLAIN_OPERATORS), plain_chain()), 0..3)) {
+            let text: String = rest.iter().fold(first, |text, (operator, command)| format!("{text}{operator}{command}"));
+            prop_assert!(plain_agrees_with_brush(&text), "not taken: {text:?}");
+        }
+
+        /// Structured scripts: commands joined by operators.
+        #[test]
+        fn chains(parts in proptest::collection::vec((command(), select(OPERATORS)), 1..6)) {
+            let text: String = parts.iter().map(|(command, operator)| format!("{command}{operator}")).collect();
+            plain_agrees_with_brush(&text);
+        }
+
+        /// Any sequence of the same pieces, blanks or not between them.
+        #[test]
+        fn soup(pieces in proptest::collection::vec(prop_oneof![select(WORDS), select(OPERATORS), select(REDIRECTS)], 1..16)) {
+            plain_agrees_with_brush(&pieces.concat());
+        }
+    }
+}
