@@ -180,7 +180,7 @@ fn command_shape(command: &Command) -> Shape {
         Command::Simple(simple) => Shape::Simple {
             name: simple
                 .program()
-                .or_else(|| simple.words.first().map(|word| word.raw.as_str()))
+                .or_else(|| simple.words.first().map(|word| word.raw.as_ref()))
                 .unwrap_or_default()
                 .to_string(),
             redirects: simple.redirects.len(),

@@ -5,6 +5,7 @@
 
 use foldhash::HashMap;
 use std::cell::RefCell;
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 use super::{Script, ShellError, convert, plain};
@@ -24,7 +25,12 @@ struct Cache {
 }
 
 thread_local! {
-    static PARSED: RefCell<Cache> = RefCell::new(Cache::default());
+    /// Never dropped: the cache is freed with the process, not with its
+    /// thread. dockfix's threads end only when the process does (a worker
+    /// per core, the thread for standard input), and freeing the tens of
+    /// thousands of scripts of a large file when its thread ended took 6%
+    /// of the run on a 1 MB file.
+    static PARSED: RefCell<ManuallyDrop<Cache>> = RefCell::new(ManuallyDrop::new(Cache::default()));
 }
 
 /// Scripts longer than this are not analysed (no real RUN comes close).
@@ -134,7 +140,7 @@ pub(super) fn parsed(text: &str) -> Result<Arc<Script>, ShellError> {
     PARSED.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.text_len + text.len() > MAX_CACHED_TEXT {
-            *cache = Cache::default();
+            drop(std::mem::take(&mut **cache));
         }
         cache.text_len += text.len();
         cache.parsed.insert(text.to_string(), result.clone());

@@ -98,7 +98,7 @@ impl Converter<'_> {
     fn word(&self, word: &ast::Word) -> Converted<Word> {
         let span = word.loc.as_ref().ok_or(ShellError::MissingPositions)?;
         let script = self.script_range(span)?;
-        Ok(Word::new(self.text[script.clone()].to_string(), script))
+        Ok(Word::new(&self.text[script.clone()], script))
     }
 
     fn lists(&self, list: &ast::CompoundList) -> Converted<Vec<AndOrList>> {
@@ -385,7 +385,7 @@ impl Converter<'_> {
             }
             ast::CommandPrefixOrSuffixItem::ProcessSubstitution(_, subshell) => {
                 let script = self.script_range(&subshell.loc)?;
-                words.push(Word::new(self.text[script.clone()].to_string(), script));
+                words.push(Word::new(&self.text[script.clone()], script));
             }
         }
         Ok(())
@@ -399,7 +399,7 @@ impl Converter<'_> {
                 T::Fd(_) => None,
                 T::ProcessSubstitution(_, subshell) => {
                     let script = self.script_range(&subshell.loc)?;
-                    Some(Word::new(self.text[script.clone()].to_string(), script))
+                    Some(Word::new(&self.text[script.clone()], script))
                 }
             },
             ast::IoRedirect::HereDocument(_, heredoc) => Some(self.word(&heredoc.here_end)?),

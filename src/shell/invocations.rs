@@ -189,7 +189,7 @@ impl Walker<'_> {
                 found,
             );
         };
-        let program = name.rsplit('/').next().unwrap_or(&name).to_string();
+        let program = super::last_component(&name).to_string();
         let literals: Vec<Option<String>> = words.iter().map(Word::literal).collect();
         if program == "apt-cache" {
             found.push(Invocation::Package {

@@ -139,8 +139,7 @@ impl SimpleCommand {
 
     /// The command name's last path component: `apt-get` for `/usr/bin/apt-get`.
     pub fn program(&self) -> Option<&str> {
-        let name = self.words.first()?.literal_str()?;
-        Some(name.rsplit('/').next().unwrap_or(name))
+        Some(last_component(self.words.first()?.literal_str()?))
     }
 
     pub fn args(&self) -> &[Word] {
@@ -154,8 +153,7 @@ impl SimpleCommand {
     pub fn effective(&self) -> Option<(&str, &[Word])> {
         let mut words = self.words.as_slice();
         loop {
-            let name = words.first()?.literal_str()?;
-            let program = name.rsplit('/').next().unwrap_or(name);
+            let program = last_component(words.first()?.literal_str()?);
             match program {
                 "builtin" if words.len() > 1 => words = &words[1..],
                 "command" if words.len() > 1 => {
@@ -187,12 +185,24 @@ impl SimpleCommand {
     }
 }
 
+/// The last component of a path: the program `/usr/bin/apt-get` runs is
+/// `apt-get`. (`rsplit('/')` does the same, with a searcher set up per
+/// call that showed in profiles of the many-`RUN` files.)
+pub fn last_component(path: &str) -> &str {
+    match path.bytes().rposition(|byte| byte == b'/') {
+        Some(slash) => &path[slash + 1..],
+        None => path,
+    }
+}
+
 /// A shell word as written, with its file range.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     /// As written. Read-only in practice: `literal` is computed from it by
-    /// [`Word::new`].
-    pub raw: String,
+    /// [`Word::new`]. Shared, like the literal text: every pass copies each
+    /// cached script into the file's offsets, and copying the words' texts
+    /// was most of that copy.
+    pub raw: Arc<str>,
     pub range: Range<usize>,
     /// The quote removal, done once: the transforms ask every word for its
     /// literal text many times (a profile of the corpus put a tenth of the
@@ -204,20 +214,20 @@ pub struct Word {
 enum Literal {
     /// The word is its own literal text (`apt-get`, `-y`).
     AsWritten,
-    Unquoted(Box<str>),
+    Unquoted(Arc<str>),
     /// An expansion (`$`, a backquote): not known before the shell runs.
     Unknown,
 }
 
 impl Word {
-    pub fn new(raw: String, range: Range<usize>) -> Self {
-        let literal = match unquote_literal(&raw) {
+    pub fn new(raw: &str, range: Range<usize>) -> Self {
+        let literal = match unquote_literal(raw) {
             Some(Cow::Borrowed(_)) => Literal::AsWritten,
-            Some(Cow::Owned(text)) => Literal::Unquoted(text.into_boxed_str()),
+            Some(Cow::Owned(text)) => Literal::Unquoted(text.into()),
             None => Literal::Unknown,
         };
         Self {
-            raw,
+            raw: raw.into(),
             range,
             literal,
         }
@@ -545,7 +555,10 @@ impl Script {
 
     /// Every simple command at any depth, in order, with where it sits.
     pub fn simple_commands(&self) -> Vec<(&SimpleCommand, CommandContext)> {
-        let mut found = Vec::new();
+        // Sized for the top level, where most commands are: growing the
+        // vector showed in profiles (every transform asks every script).
+        let top_level = self.lists.iter().flat_map(|list| &list.pipelines);
+        let mut found = Vec::with_capacity(top_level.map(|p| p.commands.len()).sum());
         let top = CommandContext {
             top_level: true,
             ..CommandContext::default()
@@ -679,7 +692,7 @@ fn collect_state_changes(lists: &[AndOrList], contained: bool, changes: &mut Vec
                                 if STATE_COMMANDS.contains(&program)
                                     || program == "let"
                                     || program == "printf"
-                                        && args.first().is_some_and(|arg| arg.raw == "-v")
+                                        && args.first().is_some_and(|arg| &*arg.raw == "-v")
                                     || SPECIAL_BUILTINS.contains(&program)
                                         && !simple.assignments.is_empty() =>
                             {
@@ -699,7 +712,7 @@ fn collect_state_changes(lists: &[AndOrList], contained: bool, changes: &mut Vec
                                 // A command name we cannot read (`$CMD`)
                                 // could be `cd`: assume the worst.
                                 changes.push(StateChange {
-                                    command: simple.words[0].raw.clone(),
+                                    command: simple.words[0].raw.to_string(),
                                     range: simple.range.clone(),
                                 });
                             }

@@ -277,7 +277,7 @@ pub fn package_command(
     // Most commands are no package manager's: tell from the first word
     // before looking at the others.
     let first = command.words.first()?.literal_str()?;
-    let first = first.rsplit('/').next().unwrap_or(first);
+    let first = super::last_component(first);
     if !WRAPPERS.contains(&first) && !is_python(first) && manager_of(first).is_none() {
         return None;
     }
@@ -287,7 +287,7 @@ pub fn package_command(
             .get(index)
             .copied()
             .flatten()
-            .map(|word| word.rsplit('/').next().unwrap_or(word))
+            .map(super::last_component)
     };
     let mut index = 0;
     // Skip wrappers and their options (`sudo -E`, `env A=b`).

@@ -366,7 +366,7 @@ impl Scanner<'_> {
     }
 
     fn word_at(&self, range: Range<usize>) -> Word {
-        Word::new(self.text[range.clone()].to_string(), range)
+        Word::new(&self.text[range.clone()], range)
     }
 }
 

@@ -19,7 +19,7 @@ fn words_map_back_across_continuations() {
     let install = commands[1].0;
     assert_eq!(install.name().as_deref(), Some("apt-get"));
     for word in &install.words {
-        assert_eq!(slice(text, &word.range), word.raw);
+        assert_eq!(slice(text, &word.range), &*word.raw);
     }
     assert_eq!(slice(text, &install.range), "apt-get install -y curl");
     assert_eq!(
@@ -36,7 +36,7 @@ fn crlf_and_non_ascii() {
     assert_eq!(commands.len(), 2);
     for (command, _) in &commands {
         for word in &command.words {
-            assert_eq!(slice(text, &word.range), word.raw);
+            assert_eq!(slice(text, &word.range), &*word.raw);
         }
     }
     assert_eq!(
@@ -165,7 +165,7 @@ fn expansion_assignments_are_found() {
 
 #[test]
 fn literal_words() {
-    let word = |raw: &str| Word::new(raw.into(), 0..0);
+    let word = |raw: &str| Word::new(raw, 0..0);
     assert_eq!(word("'a b'").literal().as_deref(), Some("a b"));
     assert_eq!(word("\"x\\$y\"").literal().as_deref(), Some("x$y"));
     assert_eq!(word("a\\ b").literal().as_deref(), Some("a b"));
@@ -251,7 +251,7 @@ fn corpus_runs_map_back() {
                         for word in command.words.iter().chain(&command.assignments) {
                             let found = &text[word.range.clone()];
                             if !found.contains('\n') {
-                                assert_eq!(found, word.raw, "{}", entry.path().display());
+                                assert_eq!(found, &*word.raw, "{}", entry.path().display());
                             }
                         }
                     }

@@ -127,6 +127,15 @@ impl Dockerfile {
     /// file on first use. For an instruction nested in another (`ONBUILD
     /// RUN`), the shell of the instruction holding it.
     pub fn shell_at(&self, instruction: &Instruction) -> Shell {
+        // Asked for each `RUN` by every shell-aware transform.
+        instruction
+            .computed
+            .shell
+            .get_or_init(|| self.find_shell(instruction))
+            .clone()
+    }
+
+    fn find_shell(&self, instruction: &Instruction) -> Shell {
         let instructions = self.instruction_list();
         let shells = self
             .shells
@@ -241,6 +250,8 @@ struct Computed {
     kind: OnceCell<InstructionKind>,
     logical: OnceCell<LogicalLine>,
     layout: OnceCell<CommandLayout>,
+    /// The shell that runs it, in the file it was parsed from.
+    shell: OnceCell<super::stage_shell::Shell>,
     /// Facts other modules derive ([`Instruction::derived`]).
     derived: Memo,
 }

@@ -700,7 +700,7 @@ fn separate_update<'s>(site: &Site<'s>) -> Option<(&'s Instruction, String)> {
                 .assignments
                 .iter()
                 .chain(&command.words)
-                .map(|w| w.raw.as_str())
+                .map(|w| w.raw.as_ref())
                 .collect::<Vec<_>>()
                 .join(" ");
             // Moving the update past an instruction that changes what it
@@ -944,7 +944,7 @@ fn carried_text(script: &Script) -> Option<String> {
                 .assignments
                 .iter()
                 .chain(&simple.words)
-                .map(|word| word.raw.as_str())
+                .map(|word| word.raw.as_ref())
                 .collect();
             text.push_str(&words.join(" "));
         }

@@ -342,7 +342,7 @@ impl Site<'_> {
                 && simple
                     .args()
                     .iter()
-                    .any(|word| word.raw == "-R" || word.raw == "--recursive")
+                    .any(|word| &*word.raw == "-R" || &*word.raw == "--recursive")
         }) {
             let shown = &text[simple.range.clone()];
             let plain = Pipeline {
@@ -891,7 +891,7 @@ fn ownership_command(pipeline: &Pipeline, text: &str) -> Option<OwnershipCommand
     }
     let args = simple.args();
     let (recursive, setting, path) = match args {
-        [flag, setting, path] if flag.raw == "-R" => {
+        [flag, setting, path] if &*flag.raw == "-R" => {
             (Some(flag.range.start..setting.range.start), setting, path)
         }
         [setting, path] => (None, setting, path),

@@ -617,7 +617,7 @@ fn requirement_files(package: &packages::PackageCommand) -> Vec<String> {
         .command
         .words
         .iter()
-        .map(|w| w.raw.as_str())
+        .map(|w| w.raw.as_ref())
         .collect();
     let literal: Vec<Option<String>> = package.command.words.iter().map(|w| w.literal()).collect();
     let mut files = Vec::new();

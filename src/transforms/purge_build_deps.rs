@@ -498,7 +498,7 @@ impl Site<'_> {
                             let words: Vec<String> = command
                                 .words
                                 .iter()
-                                .map(|w| w.literal().unwrap_or_else(|| w.raw.clone()))
+                                .map(|w| w.literal().unwrap_or_else(|| w.raw.to_string()))
                                 .collect();
                             check_words(&words, "RUN", at)?;
                         }
@@ -963,7 +963,7 @@ fn words_of(command: &SimpleCommand) -> Vec<String> {
     command
         .words
         .iter()
-        .map(|word| word.literal().unwrap_or_else(|| word.raw.clone()))
+        .map(|word| word.literal().unwrap_or_else(|| word.raw.to_string()))
         .collect()
 }
 

@@ -1350,7 +1350,7 @@ fn script_invocations(text: &str) -> Vec<(String, String)> {
     let mut found = Vec::new();
     let mut index = 0;
     while index < words.len() {
-        let tool = words[index].rsplit('/').next().unwrap_or(words[index]);
+        let tool = crate::shell::last_component(words[index]);
         if !matches!(tool, "npm" | "yarn" | "pnpm") {
             index += 1;
             continue;

@@ -157,7 +157,7 @@ fn cargo_build(command: &SimpleCommand, strip_set: bool, context: &Context) -> O
     if command
         .assignments
         .iter()
-        .any(|assignment| assignment.raw == CARGO_STRIP)
+        .any(|assignment| &*assignment.raw == CARGO_STRIP)
     {
         // What this transform writes: done.
         return None;

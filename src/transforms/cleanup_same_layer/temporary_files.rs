@@ -274,7 +274,7 @@ fn later_removal(site: &Site, path: &str) -> LaterRemoval {
                 // What the RUN does before its rm may use the path; what
                 // it does after cannot (the path is gone by then).
                 let used_before = commands[..removal].iter().any(|(command, _)| {
-                    let words: Vec<&str> = command.words.iter().map(|w| w.raw.as_str()).collect();
+                    let words: Vec<&str> = command.words.iter().map(|w| w.raw.as_ref()).collect();
                     mentions(&words.join(" "), path)
                 });
                 if used_before {

@@ -179,7 +179,7 @@ fn system_install_only(
                 command
                     .words
                     .iter()
-                    .map(|word| word.raw.as_str())
+                    .map(|word| word.raw.as_ref())
                     .collect::<Vec<_>>()
                     .join(" ")
             ));
@@ -187,12 +187,12 @@ fn system_install_only(
         if let Some(redirect) = command
             .redirects
             .iter()
-            .find(|target| target.raw != "/dev/null")
+            .find(|target| &*target.raw != "/dev/null")
         {
             return Err(format!("`{line}` redirects to `{}`", redirect.raw));
         }
         for word in command.words.iter().skip(1).chain(&command.assignments) {
-            let literal = word.literal().unwrap_or_else(|| word.raw.clone());
+            let literal = word.literal().unwrap_or_else(|| word.raw.to_string());
             let value = literal
                 .split_once('=')
                 .map_or(literal.as_str(), |(_, value)| value);

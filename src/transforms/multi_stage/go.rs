@@ -82,7 +82,7 @@ pub(super) fn go<'f>(
         }) || command
             .assignments
             .iter()
-            .any(|a| a.raw == format!("CGO_ENABLED={value}"))
+            .any(|a| *a.raw == format!("CGO_ENABLED={value}"))
     };
     if sets_cgo("1") {
         return Err("the build enables cgo; the binary cannot be static".into());
