@@ -24,8 +24,11 @@
 use foldhash::{HashMap, HashMapExt};
 
 use super::Context;
+use std::sync::Arc;
+
 use crate::shell::{
-    AndOrList, Command, CompoundKind, Script, run_shell_is_posix, shell_texts, why_opaque,
+    AndOrList, Command, CompoundKind, Script, ShellError, run_shell_is_posix, shell_texts,
+    why_opaque,
 };
 use crate::syntax::{Dockerfile, InstructionKind};
 
@@ -55,19 +58,30 @@ pub fn check(before: &Dockerfile, after: &Dockerfile) -> Result<(), ShellDamage>
     if added.is_empty() {
         return Ok(());
     }
+    // The scripts are parsed first and kept: shapes borrow their command
+    // names.
+    let removed: Vec<Arc<Script>> = old
+        .iter()
+        .filter_map(|(text, &count)| Some((Script::parse_text(text).ok()?, count)))
+        .flat_map(|(script, count)| std::iter::repeat_n(script, count.max(0).unsigned_abs()))
+        .collect();
+    let added: Vec<(String, Result<Arc<Script>, ShellError>)> = added
+        .into_iter()
+        .map(|text| {
+            let parsed = Script::parse_text(&text);
+            (text, parsed)
+        })
+        .collect();
     // Structure the removed or rewritten texts had, to be found again.
     let mut available: HashMap<Shape, usize> = HashMap::new();
-    for (text, count) in old {
-        for _ in 0..count.max(0) {
-            if let Ok(script) = Script::parse_text(&text) {
-                for (shape, _) in atoms(&script.lists) {
-                    *available.entry(shape).or_default() += 1;
-                }
-            }
+    for script in &removed {
+        for (shape, _) in atoms(&script.lists) {
+            *available.entry(shape).or_default() += 1;
         }
     }
-    for text in added {
-        let script = Script::parse_text(&text)
+    for (text, parsed) in &added {
+        let script = parsed
+            .as_ref()
             .map_err(|error| ShellDamage::Unparsable(format!("{error} in `{text}`")))?;
         for (shape, depth) in atoms(&script.lists) {
             match available.get_mut(&shape) {
@@ -118,32 +132,32 @@ fn texts(file: &Dockerfile) -> Vec<(String, bool)> {
 
 /// The structure of a command, without its words.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Shape {
+enum Shape<'s> {
     Simple {
-        name: String,
+        name: &'s str,
         redirects: usize,
     },
     Pipeline {
         negated: bool,
-        commands: Vec<Shape>,
+        commands: Vec<Shape<'s>>,
     },
     Compound {
         kind: CompoundKind,
         redirects: usize,
         /// Each inner list's pipelines.
-        inner: Vec<Vec<Shape>>,
+        inner: Vec<Vec<Shape<'s>>>,
     },
 }
 
 /// The top-level pipelines of `lists` as shapes, with their depth in
 /// looked-through groups.
-fn atoms(lists: &[AndOrList]) -> Vec<(Shape, usize)> {
+fn atoms(lists: &[AndOrList]) -> Vec<(Shape<'_>, usize)> {
     let mut found = Vec::new();
     collect_atoms(lists, 0, &mut found);
     found
 }
 
-fn collect_atoms(lists: &[AndOrList], depth: usize, found: &mut Vec<(Shape, usize)>) {
+fn collect_atoms<'s>(lists: &'s [AndOrList], depth: usize, found: &mut Vec<(Shape<'s>, usize)>) {
     for list in lists {
         for pipeline in &list.pipelines {
             if let [
@@ -165,7 +179,7 @@ fn collect_atoms(lists: &[AndOrList], depth: usize, found: &mut Vec<(Shape, usiz
     }
 }
 
-fn pipeline_shape(pipeline: &crate::shell::Pipeline) -> Shape {
+fn pipeline_shape(pipeline: &crate::shell::Pipeline) -> Shape<'_> {
     match pipeline.commands.as_slice() {
         [command] if !pipeline.negated => command_shape(command),
         commands => Shape::Pipeline {
@@ -175,14 +189,13 @@ fn pipeline_shape(pipeline: &crate::shell::Pipeline) -> Shape {
     }
 }
 
-fn command_shape(command: &Command) -> Shape {
+fn command_shape(command: &Command) -> Shape<'_> {
     match command {
         Command::Simple(simple) => Shape::Simple {
             name: simple
                 .program()
                 .or_else(|| simple.words.first().map(|word| word.raw.as_ref()))
-                .unwrap_or_default()
-                .to_string(),
+                .unwrap_or_default(),
             redirects: simple.redirects.len(),
         },
         Command::Compound {

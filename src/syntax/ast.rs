@@ -250,6 +250,7 @@ struct Computed {
     kind: OnceCell<InstructionKind>,
     logical: OnceCell<LogicalLine>,
     layout: OnceCell<CommandLayout>,
+    has_heredocs: OnceCell<bool>,
     /// The shell that runs it, in the file it was parsed from.
     shell: OnceCell<super::stage_shell::Shell>,
     /// Facts other modules derive ([`Instruction::derived`]).
@@ -502,7 +503,11 @@ impl Instruction {
     /// Heredocs announced by this instruction, in order.
     pub fn heredocs(&self) -> Vec<Heredoc> {
         // Asked of every instruction by many transforms; most have none.
-        if !self.node.children().any(|node| node.kind() == HEREDOC) {
+        let has_heredocs = *self
+            .computed
+            .has_heredocs
+            .get_or_init(|| self.node.children().any(|node| node.kind() == HEREDOC));
+        if !has_heredocs {
             return Vec::new();
         }
         let logical = self.logical();
