@@ -35,6 +35,8 @@ use super::{
 use super::{Terminator::End, Word};
 
 /// The script of `text`, when `text` is in the subset this module reads.
+/// It recurses once per nested `if`: the cache measures the nesting of a
+/// text before any parser sees it (`cache::nesting_depth`).
 pub(super) fn parse(text: &str) -> Option<Script> {
     let mut scanner = Scanner {
         text,
@@ -241,7 +243,14 @@ impl Scanner<'_> {
                 Some(_) => {
                     let word = self.word()?;
                     if matches!(self.peek(), Some(b'<' | b'>')) && self.all_digits(&word) {
-                        // A descriptor number (`2>`), not a word.
+                        // A descriptor number (`2>`), not a word. Only one
+                        // digit: dash reads `12>x` as the word `12` and a
+                        // redirection, bash as descriptor 12 (brush-parser
+                        // reads it as bash does, and panics on numbers past
+                        // `i32`), so those are left to brush-parser.
+                        if word.len() > 1 {
+                            return None;
+                        }
                         redirects.push(self.redirect()?);
                     } else {
                         words.push(word);

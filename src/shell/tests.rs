@@ -390,6 +390,8 @@ fn plain_scripts_parse_as_brush_parses_them() {
         ">x",
         "a >",
         "a > 2>x",
+        "a 12>x",
+        "a 2147483648>x",
         "echo 'a\nb'",
         "echo 'unterminated",
         "",
@@ -505,7 +507,7 @@ mod generated_plain_scripts {
     const PLAIN_OPERATORS: &[&str] = &[
         " && ", "&&", " || ", "||", " | ", "|", ";", "; ", " ;\n", "\n", " &&\n  ", "\n\n", "|\n",
     ];
-    const PLAIN_REDIRECTS: &[&str] = &[">", ">>", "<", "2>", " 2> ", " > ", "1>>"];
+    const PLAIN_REDIRECTS: &[&str] = &[">", ">>", "<", "2>", " 2> ", " > ", "1>>", " 0<"];
 
     fn plain_command() -> impl Strategy<Value = String> {
         (
@@ -520,6 +522,11 @@ mod generated_plain_scripts {
                     text.push_str(word);
                 }
                 if let Some((operator, target)) = redirect {
+                    // `a 12>x`: a descriptor of several digits, which the
+                    // fast path leaves to brush-parser.
+                    if text.ends_with(|c: char| c.is_ascii_digit()) && !operator.starts_with(' ') {
+                        text.push(' ');
+                    }
                     text.push_str(operator);
                     text.push_str(target);
                 }
