@@ -62,8 +62,9 @@ pub fn check(before: &Dockerfile, after: &Dockerfile) -> Result<(), ShellDamage>
     // names.
     let removed: Vec<Arc<Script>> = old
         .iter()
+        .filter(|(_, count)| **count > 0)
         .filter_map(|(text, &count)| Some((Script::parse_text(text).ok()?, count)))
-        .flat_map(|(script, count)| std::iter::repeat_n(script, count.max(0).unsigned_abs()))
+        .flat_map(|(script, count)| std::iter::repeat_n(script, count.unsigned_abs()))
         .collect();
     let added: Vec<(String, Result<Arc<Script>, ShellError>)> = added
         .into_iter()

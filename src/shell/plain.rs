@@ -172,25 +172,22 @@ impl Scanner<'_> {
     fn if_clause(&mut self) -> Option<Command> {
         let start = self.at;
         self.at += "if".len();
-        let mut inner = self.compound_list(&["then"])?;
-        self.at += "then".len();
-        inner.extend(self.compound_list(&["elif", "else", "fi"])?);
+        let mut inner = Vec::new();
+        // A condition and its body, after `if` and after each `elif`.
         loop {
-            if self.at_keyword("elif") {
-                self.at += "elif".len();
-                inner.extend(self.compound_list(&["then"])?);
-                self.at += "then".len();
-                inner.extend(self.compound_list(&["elif", "else", "fi"])?);
-            } else if self.at_keyword("else") {
-                self.at += "else".len();
-                inner.extend(self.compound_list(&["fi"])?);
-            } else {
+            inner.extend(self.compound_list(&["then"])?);
+            self.at += "then".len();
+            inner.extend(self.compound_list(&["elif", "else", "fi"])?);
+            if !self.at_keyword("elif") {
                 break;
             }
+            self.at += "elif".len();
         }
-        if !self.at_keyword("fi") {
-            return None;
+        if self.at_keyword("else") {
+            self.at += "else".len();
+            inner.extend(self.compound_list(&["fi"])?);
         }
+        // `compound_list` stopped at `fi`: the clause is whole.
         self.at += "fi".len();
         let end = self.at;
         self.skip_blanks();
@@ -316,26 +313,17 @@ impl Scanner<'_> {
             match byte {
                 _ if ends_word(byte) => break,
                 b'$' => self.at += self.expansion_len(self.at)?,
-                b'\'' => {
+                quote @ (b'\'' | b'"') => {
                     let closing = self.bytes[self.at + 1..]
                         .iter()
-                        .position(|&byte| byte == b'\'')?;
-                    let quoted = &self.bytes[self.at + 1..self.at + 1 + closing];
-                    if !quoted.iter().all(|&byte| is_plain_quoted(byte)) {
-                        return None;
-                    }
-                    self.at += closing + 2;
-                }
-                b'"' => {
-                    let closing = self.bytes[self.at + 1..]
-                        .iter()
-                        .position(|&byte| byte == b'"')?;
+                        .position(|&byte| byte == quote)?;
                     let inside = self.at + 1..self.at + 1 + closing;
+                    let double = quote == b'"';
                     let mut at = inside.start;
                     while at < inside.end {
                         match self.bytes[at] {
-                            b'$' => at += self.expansion_len(at)?,
-                            b'`' | b'\\' => return None,
+                            b'$' if double => at += self.expansion_len(at)?,
+                            b'`' | b'\\' if double => return None,
                             byte if is_plain_quoted(byte) => at += 1,
                             _ => return None,
                         }

@@ -219,40 +219,29 @@ fn no_script_for_exec_form_powershell_or_bad_syntax() {
 #[test]
 fn corpus_runs_map_back() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let Ok(entries) = std::fs::read_dir(&root) else {
+    let Some(files) = files_in_folders_of(&root) else {
         eprintln!("skipping: no corpus");
         return;
     };
     let (mut runs, mut parsed) = (0, 0);
-    let mut dirs: Vec<_> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    for dir in dirs {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+    for (path, text) in files {
+        let file = Dockerfile::parse(&text);
+        for run in file
+            .instructions()
+            .filter(|i| i.as_run().is_some_and(|r| !r.is_exec_form()))
+        {
+            runs += 1;
+            let scripts = Script::all_of_run(&file, &run);
+            if scripts.is_empty() {
                 continue;
-            };
-            let file = Dockerfile::parse(&text);
-            for run in file
-                .instructions()
-                .filter(|i| i.as_run().is_some_and(|r| !r.is_exec_form()))
-            {
-                runs += 1;
-                let scripts = Script::all_of_run(&file, &run);
-                if scripts.is_empty() {
-                    continue;
-                }
-                parsed += 1;
-                for script in &scripts {
-                    for (command, _) in script.simple_commands() {
-                        for word in command.words.iter().chain(&command.assignments) {
-                            let found = &text[word.range.clone()];
-                            if !found.contains('\n') {
-                                assert_eq!(found, &*word.raw, "{}", entry.path().display());
-                            }
+            }
+            parsed += 1;
+            for script in &scripts {
+                for (command, _) in script.simple_commands() {
+                    for word in command.words.iter().chain(&command.assignments) {
+                        let found = &text[word.range.clone()];
+                        if !found.contains('\n') {
+                            assert_eq!(found, &*word.raw, "{}", path.display());
                         }
                     }
                 }
@@ -307,6 +296,27 @@ fn compound_commands_cover_their_closing_keyword_and_redirections() {
         top_level_lists("echo a && if true; then echo; fi; echo b"),
         ["echo a && if true; then echo; fi", "echo b"]
     );
+}
+
+/// The readable files directly inside each folder of `root`, in path
+/// order; `None` when `root` cannot be read.
+fn files_in_folders_of(root: &std::path::Path) -> Option<Vec<(std::path::PathBuf, String)>> {
+    let mut folders: Vec<_> = std::fs::read_dir(root)
+        .ok()?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir())
+        .collect();
+    folders.sort();
+    let mut files = Vec::new();
+    for folder in folders {
+        for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+            if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                files.push((entry.path(), text));
+            }
+        }
+    }
+    Some(files)
 }
 
 /// Whether the fast path for plain scripts takes `text`; when it does, its
@@ -407,28 +417,19 @@ fn plain_scripts_parse_as_brush_parses_them() {
 #[test]
 fn plain_scripts_of_the_corpus_and_cases_parse_as_brush_parses_them() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs: Vec<std::path::PathBuf> = Vec::new();
-    for parent in [root.join("transforms"), root.join("../shared/corpus")] {
-        let Ok(entries) = std::fs::read_dir(&parent) else {
-            eprintln!("SKIPPED {}: absent", parent.display());
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            dirs.push(path.join("cases"));
-            dirs.push(path);
-        }
+    // The transforms' READMEs, their cases, and the corpus.
+    let transforms = root.join("transforms");
+    let mut folders = vec![transforms.clone(), root.join("../shared/corpus")];
+    if let Ok(entries) = std::fs::read_dir(&transforms) {
+        folders.extend(entries.flatten().map(|entry| entry.path()));
     }
-    dirs.sort();
     let (mut texts, mut taken) = (0, 0);
-    for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+    for folder in folders {
+        let Some(files) = files_in_folders_of(&folder) else {
+            eprintln!("SKIPPED {}: absent", folder.display());
             continue;
         };
-        for entry in entries.flatten() {
-            let Ok(text) = std::fs::read_to_string(entry.path()) else {
-                continue;
-            };
+        for (_, text) in files {
             let file = Dockerfile::parse(&text);
             for run in file.instructions().filter(|i| i.as_run().is_some()) {
                 for (_, script) in shell_texts(&run) {
