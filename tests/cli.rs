@@ -868,6 +868,40 @@ fn reports_are_sorted_by_line_and_diff_says_how_to_apply() {
     );
 }
 
+/// Fix lines and `-v` lines are buffered on stderr (a large file has tens
+/// of thousands); a terminal that shows stdout and stderr together must
+/// still see them in order around the diff on stdout.
+#[test]
+fn stderr_lines_and_the_diff_keep_their_order_on_one_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        b"FROM alpine:3.19\nRUN apk add curl\nRUN pip install x\n",
+    );
+    // Outside the build context, which dockfix reads.
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("both.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let status = dockfix()
+        .args(["--diff", "-v", "Dockerfile"])
+        .current_dir(dir.path())
+        .stdout(Stdio::from(file.try_clone().unwrap()))
+        .stderr(Stdio::from(file))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let both = std::fs::read_to_string(&log).unwrap();
+    let position = |needle: &str| {
+        both.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in:\n{both}"))
+    };
+    let passes = position("pass(es)");
+    let diff = position("--- a/Dockerfile");
+    let fix_line = position("Dockerfile:2:12: [package-cache-flags]");
+    assert!(passes < diff && diff < fix_line, "{both}");
+}
+
 #[cfg(unix)]
 #[test]
 fn an_interrupted_write_leaves_no_temporary_files() {
