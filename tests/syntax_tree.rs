@@ -268,3 +268,22 @@ fn stages_and_global_args() {
     assert_eq!(stages[0].name().as_deref(), Some("one"));
     assert_eq!(stages[1].body.len(), 1);
 }
+
+/// A stage is built on another only by name, the latest earlier one of
+/// that name, case-insensitively; a number names an image: BuildKit reads
+/// `FROM 0` as the image `0` (only `--from=` takes stage numbers), and so
+/// does Docker's legacy builder, which tried to pull it here.
+#[test]
+fn stages_are_built_on_stages_by_name_only() {
+    let file = parse(
+        "FROM a AS base\nFROM b AS Base\nFROM BASE AS app\nFROM 0\nFROM app\nFROM later\nFROM c AS later\n",
+    );
+    let stages = file.stages();
+    let base_of = |index: usize| stages[index].base_stage(&stages).map(|base| base.index);
+    assert_eq!(base_of(2), Some(1));
+    assert_eq!(base_of(3), None);
+    assert_eq!(base_of(4), Some(2));
+    assert_eq!(base_of(5), None);
+    let lineage: Vec<usize> = stages[4].lineage(&stages).iter().map(|s| s.index).collect();
+    assert_eq!(lineage, [4, 2, 1]);
+}

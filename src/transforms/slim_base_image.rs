@@ -5,7 +5,7 @@ use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 use std::rc::Rc;
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashSet, HashSetExt};
 
 use crate::base_images::{self, BaseImage, BaseImageMap, Sizes, TagRule};
 use crate::config::Preference;
@@ -179,33 +179,18 @@ fn family<'s>(stages: &'s [Stage], bases: &[Option<usize>], stage: &'s Stage) ->
     members
 }
 
-/// [`base_stage`] of every stage, by index, in one walk (asking each stage
-/// made a family's time grow with the cube of the number of stages).
+/// [`Stage::base_stage`] of every stage, by index (found once per parse).
 fn base_stages(stages: &[Stage]) -> Vec<Option<usize>> {
-    let mut named: HashMap<String, usize> = HashMap::new();
-    let mut bases = Vec::with_capacity(stages.len());
-    for stage in stages {
-        let base = stage
-            .base_reference()
-            .and_then(|reference| match reference.parse::<usize>() {
-                Ok(index) => (index < stage.index).then_some(index),
-                Err(_) => named.get(&reference).copied(),
-            });
-        bases.push(base);
-        if let Some(name) = stage.name() {
-            named.insert(name, stage.index);
-        }
-    }
-    bases
+    stages
+        .iter()
+        .map(|stage| stage.base_stage(stages).map(|base| base.index))
+        .collect()
 }
 
-/// The earlier stage a stage is built `FROM`, if it is built from one.
-fn base_stage<'s>(stages: &'s [Stage], stage: &Stage) -> Option<&'s Stage> {
-    stage_named(stages, &stage.base_reference()?, stage.index)
-}
-
-/// The stage `reference` names (an `AS` name or an index) among the stages
-/// before `before`.
+/// The stage a `--from=` option names (an `AS` name or an index) among the
+/// stages before `before`. Not for `FROM`, which names stages only by
+/// name: BuildKit reads `FROM 0` as an image called `0`
+/// ([`Stage::base_stage`]).
 fn stage_named<'s>(stages: &'s [Stage], reference: &str, before: usize) -> Option<&'s Stage> {
     let reference = reference.to_ascii_lowercase();
     if let Ok(index) = reference.parse::<usize>() {
@@ -215,15 +200,6 @@ fn stage_named<'s>(stages: &'s [Stage], reference: &str, before: usize) -> Optio
         .iter()
         .rev()
         .find(|stage| stage.is_named(&reference))
-}
-
-/// The stage and the stages it is built from, nearest first.
-fn ancestors<'s>(stages: &'s [Stage], stage: &'s Stage) -> Vec<&'s Stage> {
-    let mut chain = vec![stage];
-    while let Some(base) = base_stage(stages, chain[chain.len() - 1]) {
-        chain.push(base);
-    }
-    chain
 }
 
 /// True when the stage's files end up in the final image: it is the final
@@ -359,7 +335,7 @@ impl<'a> Build<'a> {
         let (written, range) = from.image()?;
         let image = ImageRef::parse(&written);
         if image.is_scratch()
-            || stage_named(self.stages, &written, stage.index).is_some()
+            || stage.base_stage(self.stages).is_some()
             || base_images::is_already_small(&image)
         {
             return None;
@@ -599,7 +575,7 @@ impl<'a> Build<'a> {
             let mut workdir = if member.index == stage.index {
                 "/".to_string()
             } else {
-                self.workdir_at_end(base_stage(self.stages, member))
+                self.workdir_at_end(member.base_stage(self.stages))
             };
             for instruction in &member.body {
                 match instruction.kind() {
@@ -660,7 +636,7 @@ impl<'a> Build<'a> {
         let Some(stage) = stage else {
             return "/".to_string();
         };
-        let mut workdir = self.workdir_at_end(base_stage(self.stages, stage));
+        let mut workdir = self.workdir_at_end(stage.base_stage(self.stages));
         for instruction in &stage.body {
             if instruction.kind() == InstructionKind::Workdir {
                 workdir = absolute(&workdir, instruction.args().trim());
@@ -1117,7 +1093,7 @@ impl<'a> Build<'a> {
         if SYSTEM_DIRECTORIES.contains(&path.as_str()) {
             return false;
         }
-        for member in ancestors(self.stages, stage) {
+        for member in stage.lineage(self.stages) {
             let mut workdir = "/".to_string();
             for instruction in &member.body {
                 match instruction.kind() {
@@ -1162,7 +1138,7 @@ impl<'a> Build<'a> {
     /// Why a builder stage may have compiled native code against the
     /// libraries of a full image, or `None`.
     fn may_have_compiled(&self, stage: &Stage) -> Option<String> {
-        let chain = ancestors(self.stages, stage);
+        let chain = stage.lineage(self.stages);
         let root = chain.last()?;
         let image = root.from.as_from()?.image_ref()?;
         let full_image = !base_images::is_already_small(&image)
