@@ -11,6 +11,7 @@ pub mod engine;
 pub mod input;
 pub mod machine_output;
 pub mod output;
+pub mod paths;
 pub mod server;
 pub mod shell;
 pub mod syntax;

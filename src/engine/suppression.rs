@@ -15,6 +15,7 @@
 //! the same finding ([`PEER_RULES`]). A blank line between the comment and
 //! the instruction ends its reach, as in hadolint.
 
+use crate::paths::last_component;
 use std::ops::Range;
 
 use crate::syntax::{Dockerfile, LineIndex};
@@ -212,7 +213,7 @@ fn parse_comment(line: &str) -> Option<(bool, Vec<Rule>)> {
         .filter(|name| !name.is_empty())
         .map(|name| {
             // tally names hadolint's rules `hadolint/DL3059`.
-            let name = name.rsplit('/').next().unwrap_or(name);
+            let name = last_component(name);
             if name.eq_ignore_ascii_case("all") {
                 Rule::All
             } else if peer || name.starts_with("DL") {

@@ -8,7 +8,7 @@
 //! [`Invocation::Opaque`]: the caller must then assume the worst.
 
 use super::packages::{self, Manager};
-use super::{Script, ScriptSource, SimpleCommand, Word};
+use super::{Script, ScriptSource, SimpleCommand, Word, last_component};
 
 /// One command a script runs, as far as dockfix can tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -448,7 +448,7 @@ fn first_line_is_posix_shell(text: &str) -> bool {
     let line = text.lines().next().unwrap_or_default();
     let mut words = line.trim_start_matches("#!").split_whitespace();
     let interpreter = words.next().unwrap_or_default();
-    let interpreter = interpreter.rsplit('/').next().unwrap_or_default();
+    let interpreter = last_component(interpreter);
     let interpreter = if interpreter == "env" {
         words.find(|w| !w.starts_with('-')).unwrap_or_default()
     } else {

@@ -185,15 +185,7 @@ impl SimpleCommand {
     }
 }
 
-/// The last component of a path: the program `/usr/bin/apt-get` runs is
-/// `apt-get`. (`rsplit('/')` does the same, with a searcher set up per
-/// call that showed in profiles of the many-`RUN` files.)
-pub fn last_component(path: &str) -> &str {
-    match path.bytes().rposition(|byte| byte == b'/') {
-        Some(slash) => &path[slash + 1..],
-        None => path,
-    }
-}
+pub use crate::paths::last_component;
 
 /// A shell word as written, with its file range.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -801,10 +793,8 @@ fn script_heredocs(run: &Instruction) -> Vec<(usize, Heredoc)> {
     let heredocs = run.heredocs();
     let first_word = text.split_whitespace().next().unwrap_or_default();
     let runs_a_shell = first_word.starts_with("<<")
-        || matches!(
-            first_word.rsplit('/').next(),
-            Some("sh" | "bash" | "dash" | "ash")
-        ) && heredocs.len() == 1;
+        || matches!(last_component(first_word), "sh" | "bash" | "dash" | "ash")
+            && heredocs.len() == 1;
     if !runs_a_shell {
         return Vec::new();
     }

@@ -1,5 +1,6 @@
 //! Image references as written after `FROM`: `[registry[:port]/][path/]name[:tag][@digest]`.
 
+use crate::paths::last_component;
 use std::fmt;
 
 /// A parsed image reference. Parsing never fails: odd text just ends up in
@@ -50,7 +51,7 @@ impl ImageRef {
 
     /// The last path component: `python` for `docker.io/library/python:3`.
     pub fn name(&self) -> &str {
-        self.path.rsplit('/').next().unwrap_or(&self.path)
+        last_component(&self.path)
     }
 
     /// The repository as a user would name it for matching: Docker Hub's

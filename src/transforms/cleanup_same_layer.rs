@@ -1,5 +1,6 @@
 #![doc = include_str!("../../transforms/cleanup-same-layer/README.md")]
 
+use crate::paths::last_component;
 use std::cell::OnceCell;
 
 use std::rc::Rc;
@@ -255,7 +256,7 @@ fn cleanup_runs_as_root(site: &Site, stages: &[Stage]) -> bool {
                 .take_while(|word| word.range != command.program_word.range)
                 .filter_map(|word| word.literal())
                 .any(|word| {
-                    let program = word.rsplit('/').next().unwrap_or(&word);
+                    let program = last_component(&word);
                     USER_CHANGING_WRAPPERS.contains(&program)
                 })
         });
@@ -640,7 +641,7 @@ fn removes_apt_lists(command: &SimpleCommand) -> bool {
     if words.first().is_some_and(|w| w == "sudo") {
         words.remove(0);
     }
-    let Some(program) = words.first().map(|w| w.rsplit('/').next().unwrap_or(w)) else {
+    let Some(program) = words.first().map(|w| last_component(w)) else {
         return false;
     };
     let covers = |path: &str| {
@@ -1062,7 +1063,7 @@ fn rpm_and_zypper_caches(site: &Site, stages: &[Stage]) -> Vec<Fix> {
 fn downloaded_file(command: &SimpleCommand) -> Option<String> {
     // Asked of every command: tell curl and wget apart from the rest first.
     let name = command.words.first()?.literal_str()?;
-    if !matches!(name.rsplit('/').next(), Some("curl" | "wget")) {
+    if !matches!(last_component(name), "curl" | "wget") {
         return None;
     }
     let words = command
@@ -1070,14 +1071,14 @@ fn downloaded_file(command: &SimpleCommand) -> Option<String> {
         .iter()
         .map(|word| word.literal())
         .collect::<Option<Vec<String>>>()?;
-    let program = words.first()?.rsplit('/').next()?.to_string();
+    let program = last_component(words.first()?).to_string();
     let args = &words[1..];
     let url = args.iter().find(|arg| {
         arg.starts_with("http://") || arg.starts_with("https://") || arg.starts_with("ftp://")
     })?;
     let remote_name = || {
         let path = url.split(['?', '#']).next()?;
-        let name = path.rsplit('/').next()?;
+        let name = last_component(path);
         (!name.is_empty() && path.matches('/').count() > 2).then(|| name.to_string())
     };
     let mut iter = args.iter().peekable();
@@ -1174,7 +1175,7 @@ fn consumes(command: &SimpleCommand, file: &str) -> bool {
     else {
         return false;
     };
-    let Some(program) = words.first().and_then(|p| p.rsplit('/').next()) else {
+    let Some(program) = words.first().map(|p| last_component(p)) else {
         return false;
     };
     let args = &words[1..];
@@ -1243,7 +1244,7 @@ fn downloaded_archives(site: &Site, stages: &[Stage]) -> Vec<Fix> {
         });
         let relative_and_moved =
             !file.starts_with('/') && changes_directory.iter().any(|&at| at > command.range.start);
-        let base = file.rsplit('/').next().unwrap_or(&file).to_string();
+        let base = last_component(&file).to_string();
         // Named, or matched by a glob (`CMD java -jar /opt/*.jar`), by
         // anything built later: it would be gone.
         let mentioned_later = later.instructions.iter().any(|instruction| {
@@ -1364,11 +1365,7 @@ fn refers_to(text: &str, base: &str) -> bool {
     })
     .filter(|token| token.contains(['*', '?']))
     .any(|token| {
-        let last = token
-            .trim_end_matches(']')
-            .rsplit('/')
-            .next()
-            .unwrap_or(token);
+        let last = last_component(token.trim_end_matches(']'));
         let last = if last.is_empty() { "*" } else { last };
         glob_matches(last.as_bytes(), base.as_bytes())
     })

@@ -1,5 +1,6 @@
 #![doc = include_str!("../../transforms/copy-chown/README.md")]
 
+use crate::paths::last_component;
 use std::ops::Range;
 
 use crate::base_images::BaseImageMap;
@@ -745,7 +746,7 @@ fn run_may_write(
         Dir::Unknown => return Err("runs in a directory set by a variable".into()),
         _ => {}
     }
-    let last = destination.rsplit('/').next().unwrap_or_default();
+    let last = last_component(destination);
     let names = |text: &str| {
         text.contains(destination)
             || text

@@ -1,5 +1,6 @@
 #![doc = include_str!("../../transforms/dockerignore/README.md")]
 
+use crate::paths::last_component;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -447,7 +448,7 @@ impl DockerfileFacts {
                 .collect();
             let program = command
                 .program()
-                .map(|p| p.rsplit('/').next().unwrap_or_default().to_string())
+                .map(|p| last_component(p).to_string())
                 .unwrap_or_default();
             if let Some(package) = packages::package_command(command, Default::default()) {
                 let operands = package.operands();
@@ -773,7 +774,7 @@ fn dockerfile_names(build: &BuildContext) -> Vec<&str> {
         .iter()
         .map(String::as_str)
         .filter(|relative| {
-            let name = relative.rsplit('/').next().unwrap_or(relative);
+            let name = last_component(relative);
             is_dockerfile_name(name)
                 && !relative.split('/').any(|segment| segment == "node_modules")
                 && !build.exists(&format!("{relative}.dockerignore"))
@@ -960,9 +961,7 @@ fn candidates(
     // .gitignore ignores them, or npm/yarn named them). A committed `.log`
     // is data: a test fixture, a sample.
     let logs: Vec<&String> = files.iter().filter(|f| f.ends_with(".log")).collect();
-    let junk = |file: &str| {
-        project.generated(file, false) || is_tool_log(file.rsplit('/').next().unwrap_or(file))
-    };
+    let junk = |file: &str| project.generated(file, false) || is_tool_log(last_component(file));
     if !logs.is_empty() && logs.iter().all(|log| junk(log)) {
         add(
             Kind::Plain,
@@ -988,7 +987,7 @@ fn candidates(
     }
     let ds_store: Vec<String> = files
         .iter()
-        .filter(|f| f.rsplit('/').next() == Some(".DS_Store"))
+        .filter(|f| last_component(f) == ".DS_Store")
         .cloned()
         .collect();
     add(Kind::Plain, &["**/.DS_Store"], ds_store);

@@ -1,5 +1,6 @@
 #![doc = include_str!("../../transforms/merge-runs/README.md")]
 
+use crate::paths::last_component;
 use std::ops::Range;
 
 use rowan::{GreenNodeData, Language, NodeOrToken};
@@ -547,7 +548,7 @@ fn executable_changes(script: &Script, body: &str) -> ExecutableChanges {
                 // The program name in a path or a package requirement:
                 // `/usr/local/bin/tool`, `npm@10`, `pip==24.0`, `pip>=23`.
                 Some(arg) => {
-                    let base = arg.rsplit('/').next().unwrap_or(arg);
+                    let base = last_component(arg);
                     let name = base
                         .split(['@', '=', '<', '>', '~', '!', '[', ';'])
                         .next()

@@ -1,5 +1,6 @@
 #![doc = include_str!("../../transforms/omit-dev-dependencies/README.md")]
 
+use crate::paths::last_component;
 use std::rc::Rc;
 
 use crate::engine::{Context, Fix, Safety, Transform};
@@ -41,7 +42,7 @@ const INSTALL_HOOKS: &[&str] = &[
 
 /// Requirement file names that say "development" or "test".
 fn is_dev_requirements(name: &str) -> bool {
-    let name = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    let name = last_component(name).to_ascii_lowercase();
     name.ends_with(".txt")
         && ["dev", "test", "lint", "ci"]
             .iter()
@@ -286,7 +287,7 @@ fn hooks_and_command_need_no_dev(stages: &[Stage], context: &Context) -> Result<
         .filter(|w| !w.is_empty())
         .collect();
     if let Some(name) = dev.iter().find(|name| {
-        let bin = name.rsplit('/').next().unwrap_or(name);
+        let bin = last_component(name);
         words.iter().any(|w| *w == bin || *w == name.as_str())
     }) {
         return Err(format!(

@@ -1,6 +1,7 @@
 #![doc = include_str!("../../transforms/package-cache-flags/README.md")]
 
 use crate::engine::{Context, Edit, Fix, Safety, Transform};
+use crate::paths::last_component;
 use crate::shell::packages::{self, Manager, PackageCommand};
 use crate::shell::{Command, Script};
 use crate::syntax::image_ref::ImageRef;
@@ -712,7 +713,7 @@ fn yarn_cache_clean_safety(site: &Site, run: &Instruction) -> Result<Safety, Str
         if file.split('/').any(|part| part == "node_modules") {
             continue;
         }
-        let name = file.rsplit('/').next().unwrap_or(file);
+        let name = last_component(file);
         let found = match name {
             ".yarnrc.yml" => {
                 let text = build_context.read(file).unwrap_or_default();

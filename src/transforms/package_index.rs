@@ -12,6 +12,7 @@
 //! into (`make`, a script it cannot read, `sh -c "$CMD"`) makes the answer
 //! [`IndexNeed::Unknown`].
 
+use crate::paths::last_component;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -400,7 +401,7 @@ fn copied_script(stage: &Stage, position: usize, path: &str, context: &Context) 
                 continue;
             }
             let source = workdir::normalize(source);
-            let base = source.rsplit('/').next().unwrap_or(&source);
+            let base = last_component(&source);
             let candidates = [
                 (into.clone(), source.clone()),
                 (into.join(base), source.clone()),

@@ -1,5 +1,6 @@
 #![doc = include_str!("../../transforms/purge-build-deps/README.md")]
 
+use crate::paths::last_component;
 use std::rc::Rc;
 
 use crate::engine::{Context, Edit, Fix, Safety, Transform};
@@ -679,7 +680,7 @@ impl Site<'_> {
     fn programs_run_later(&self) -> Vec<String> {
         let mut programs: Vec<String> = Vec::new();
         let mut note = |word: &str| {
-            let name = word.rsplit('/').next().unwrap_or(word);
+            let name = last_component(word);
             let plain = !name.is_empty()
                 && name
                     .chars()
@@ -782,7 +783,7 @@ fn check_words(words: &[String], keyword: &str, at: usize) -> Result<(), Skip> {
     let Some(first) = words.first() else {
         return Ok(());
     };
-    let program = first.rsplit('/').next().unwrap_or(first);
+    let program = last_component(first);
     let second = words.get(1).map(String::as_str).unwrap_or_default();
     let reason = if BUILD_TOOLS.contains(&program) {
         Some(format!("runs `{program}`"))

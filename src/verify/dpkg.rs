@@ -12,6 +12,7 @@
 //! dpkg status, apt's auto-installed marks, each package's file list and
 //! the base's `path-exclude` rules.
 
+use crate::paths::last_component;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -253,7 +254,7 @@ impl Databases<'_> {
     /// package.
     fn made_by_a_maintainer_script(&self, path: &str, image: &Dpkg) -> bool {
         let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
-        let folder_name = folder.rsplit('/').next().unwrap_or_default();
+        let folder_name = last_component(folder);
         image.postinst.iter().any(|(package, script)| {
             self.before.version(package) != self.after.version(package)
                 && self.difference_from_base(package)

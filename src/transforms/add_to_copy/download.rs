@@ -4,6 +4,7 @@
 //! `RUN` deletes it; downloaded in the `RUN`, it never reaches a layer.
 
 use crate::engine::{Edit, Fix, ImageEffect};
+use crate::paths::last_component;
 use crate::shell::Script;
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 use crate::transforms::run_body;
@@ -25,9 +26,7 @@ pub(super) fn fix(file: &Dockerfile, stage: &Stage, index: usize) -> Result<Fix,
     if !(url.starts_with("https://") || url.starts_with("http://")) || !is_plain(url) {
         return Err(only_add);
     }
-    let name = url
-        .rsplit('/')
-        .next()
+    let name = Some(last_component(url))
         .filter(|name| !name.is_empty())
         .ok_or_else(|| only_add.clone())?;
     let destination = copy.destination().ok_or("no destination")?;

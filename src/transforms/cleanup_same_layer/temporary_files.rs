@@ -10,6 +10,7 @@
 
 use super::{Later, Site, downloaded_file, glob_matches, literal_words, only_reads, scripts_of};
 use crate::engine::{Edit, Fix};
+use crate::paths::last_component;
 use crate::shell::SimpleCommand;
 use crate::shell::invocations::Invocation;
 use crate::syntax::{Instruction, InstructionKind, Stage};
@@ -183,7 +184,7 @@ fn rm_operands(command: &SimpleCommand) -> Option<Vec<String>> {
 /// has a glob that matches it), or a directory above it (`cd /usr/src`,
 /// `cp -r /tmp/* /opt`, `find / ...`).
 fn mentions(text: &str, path: &str) -> bool {
-    let base = path.rsplit('/').next().unwrap_or(path);
+    let base = last_component(path);
     if super::refers_to(text, base) {
         return true;
     }

@@ -1,6 +1,7 @@
 //! Go: a static binary, copied alone into a distroless or scratch runtime.
 
 use super::*;
+use crate::paths::last_component;
 
 pub(super) fn go<'f>(
     file: &Dockerfile,
@@ -40,7 +41,7 @@ pub(super) fn go<'f>(
             .iter()
             .rev()
             .find(|w| !w.starts_with('-') && w.starts_with("./"))?;
-        let name = package.trim_end_matches('/').rsplit('/').next()?;
+        let name = last_component(package.trim_end_matches('/'));
         (name != ".").then(|| name.to_string())
     };
     let module_name = || {
@@ -48,14 +49,7 @@ pub(super) fn go<'f>(
         let module = go_mod
             .lines()
             .find_map(|line| line.trim().strip_prefix("module "))?;
-        Some(
-            module
-                .trim()
-                .trim_matches('"')
-                .rsplit('/')
-                .next()?
-                .to_string(),
-        )
+        Some(last_component(module.trim().trim_matches('"')).to_string())
     };
     let binary = match output {
         Some(out) if out.ends_with('/') => format!(

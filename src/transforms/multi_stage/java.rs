@@ -1,6 +1,7 @@
 //! Java: the jar, run by a JRE of the JDK's version.
 
 use super::*;
+use crate::paths::last_component;
 
 /// `maven:3.9-eclipse-temurin-21` → 21, `gradle:8.5-jdk17` → 17,
 /// `eclipse-temurin:21-jdk` → 21.
@@ -46,10 +47,7 @@ pub(super) fn java<'f>(
                 let Some(words) = command.literal_words() else {
                     return false;
                 };
-                let program = words
-                    .first()
-                    .map(|p| p.rsplit('/').next().unwrap_or(p))
-                    .unwrap_or_default();
+                let program = words.first().map(|p| last_component(p)).unwrap_or_default();
                 matches!(program, "mvn" | "mvnw" | "gradle" | "gradlew")
                     && words.iter().any(|w| {
                         matches!(

@@ -9,6 +9,7 @@ mod python;
 mod rust;
 mod static_server_command;
 
+use crate::paths::last_component;
 use std::rc::Rc;
 
 use crate::base_images::{BaseImageMap, Runtime};
@@ -107,7 +108,7 @@ fn language_packages(file: &Dockerfile, stage: &Stage, context: &Context) -> Vec
     };
     if let Some(build_context) = context.build_context {
         for relative in build_context.files().iter().filter(|path| {
-            let name = path.rsplit('/').next().unwrap_or(path);
+            let name = last_component(path);
             name.starts_with("requirements") && name.ends_with(".txt")
         }) {
             if let Some(text) = build_context.read(relative) {
@@ -346,14 +347,14 @@ fn refuse_packaged_programs(
         if program.contains('/') && !system_path || program.contains(['$', '"', '\'']) {
             continue;
         }
-        let name = program.rsplit('/').next().unwrap_or(&program);
+        let name = last_component(&program);
         if name.is_empty() || RUNTIME_PROGRAMS.contains(&name) {
             continue;
         }
         let an_artefact = artefacts.iter().any(|(_, to)| {
             to == &program
                 || program.starts_with(&format!("{}/", to.trim_end_matches('/')))
-                || to.rsplit('/').next() == Some(name)
+                || last_component(to) == name
         });
         if an_artefact
             || language_packages(file, stage, context).contains(&name.to_ascii_lowercase())
@@ -518,9 +519,9 @@ fn check_shell_free(stage: &Stage, artefacts: &[(String, String)]) -> Analysis<(
                     instruction_command_words(instruction)
                         .first()
                         .is_some_and(|program| {
-                            artefacts.iter().any(|(_, path)| {
-                                path == program || path.rsplit('/').next() == Some(program)
-                            })
+                            artefacts
+                                .iter()
+                                .any(|(_, path)| path == program || last_component(path) == program)
                         });
                 if !runs_artefact {
                     return Err("the HEALTHCHECK runs a tool the runtime image lacks".into());
@@ -561,7 +562,7 @@ fn check_healthcheck_tools(stage: &Stage) -> Analysis<()> {
         let words = instruction_command_words(instruction).join(" ");
         if words
             .split_whitespace()
-            .any(|w| matches!(w.rsplit('/').next(), Some("curl" | "wget")))
+            .any(|w| matches!(last_component(w), "curl" | "wget"))
         {
             return Err(
                 "the HEALTHCHECK uses curl or wget, which the slim runtime image lacks".into(),

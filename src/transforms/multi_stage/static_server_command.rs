@@ -3,6 +3,7 @@
 //! `package.json` to say which folder the build writes.
 
 use super::Analysis;
+use crate::paths::last_component;
 
 /// A static file server's invocation: `serve -s build`, `npx serve -l 3000
 /// dist`, `http-server ./public -p 8080`.
@@ -66,7 +67,7 @@ pub(super) fn served_folder(command: &[String]) -> Analysis<ServedFolder> {
     let Some((program, arguments)) = rest.split_first() else {
         return Err("the container runs no command".into());
     };
-    let name = program.rsplit('/').next().unwrap_or(program);
+    let name = last_component(program);
     let ServedFolder {
         folder,
         single_page,
