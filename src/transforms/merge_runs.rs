@@ -44,9 +44,19 @@ impl Transform for MergeRuns {
         let indent = std::cell::OnceCell::new();
         let indent = || indent.get_or_init(|| continuation_indent(file)).as_str();
         let mut fixes = Vec::new();
-        for stage in file.stages() {
+        let stages = file.stages();
+        for stage in &stages {
             let mut group: Vec<Mergeable> = Vec::new();
+            // What ENV and ARG set for the RUNs, from the stages this one
+            // is built FROM and then, instruction by instruction, its own.
+            let mut environment = StageEnvironment::default();
+            for base in stage.lineage(&stages).iter().skip(1) {
+                for instruction in &base.body {
+                    environment.learn(file, instruction);
+                }
+            }
             for (index, instruction) in stage.body.iter().enumerate() {
+                environment.learn(file, instruction);
                 let beside_a_run = [index.checked_sub(1), Some(index + 1)]
                     .into_iter()
                     .flatten()
@@ -61,7 +71,21 @@ impl Transform for MergeRuns {
                     // Inherited from the stage it is built FROM, or the
                     // platform default.
                     let shell = Some(file.shell_at(instruction).to_vec());
-                    match Mergeable::new(file, instruction, text, shell.as_deref()) {
+                    let startup = shell
+                        .as_deref()
+                        .and_then(startup_files_read)
+                        .or_else(|| environment.startup_file());
+                    let mergeable = match startup {
+                        Some(reason) => Err(Some(reason)),
+                        None => Mergeable::new(
+                            file,
+                            instruction,
+                            text,
+                            shell.as_deref(),
+                            environment.shellopts,
+                        ),
+                    };
+                    match mergeable {
                         Ok(next) => Some(next),
                         Err(reason) => {
                             if let Some(reason) = reason {
@@ -90,6 +114,69 @@ impl Transform for MergeRuns {
         }
         fixes
     }
+}
+
+/// What ENV and ARG (both are in a RUN's environment) set before a RUN
+/// that changes how its shell starts.
+#[derive(Debug, Default, Clone, Copy)]
+struct StageEnvironment {
+    /// `BASH_ENV`: bash sources the file it names at the start of every
+    /// non-interactive shell, so every RUN. A RUN that writes that file
+    /// changes the RUNs after it, as separate RUNs only.
+    bash_env: bool,
+    /// `SHELLOPTS`: bash turns on the options it lists when it starts.
+    shellopts: bool,
+}
+
+impl StageEnvironment {
+    fn learn(&mut self, file: &Dockerfile, instruction: &Instruction) {
+        if !matches!(
+            instruction.kind(),
+            InstructionKind::Env | InstructionKind::Arg
+        ) {
+            return;
+        }
+        for pair in instruction.key_values(file.escape()) {
+            match pair.key.as_str() {
+                "BASH_ENV" => self.bash_env = true,
+                "SHELLOPTS" => self.shellopts = true,
+                _ => {}
+            }
+        }
+    }
+
+    fn startup_file(&self) -> Option<String> {
+        self.bash_env.then(|| {
+            "not merged: BASH_ENV is set, so bash reads the file it names at the start \
+             of every RUN, and a RUN that writes that file changes the RUNs after it \
+             only while they stay apart"
+                .to_string()
+        })
+    }
+}
+
+/// Why the stage's `SHELL` rules merging out: a login shell (`-l`,
+/// `--login`) reads /etc/profile and ~/.profile, an interactive one (`-i`)
+/// ~/.bashrc or the file `$ENV` names, at the start of every RUN. Installers
+/// write there (nvm, rustup, `conda init`), and the RUN after them relies
+/// on a new shell reading it; merged, one shell would have read it before.
+fn startup_files_read(shell: &[String]) -> Option<String> {
+    let options = shell.iter().skip(1).take_while(|word| *word != "-c");
+    let option = options.into_iter().find(|word| {
+        matches!(
+            word.as_str(),
+            "--login" | "--rcfile" | "--init-file" | "-l" | "-i"
+        ) || word.len() > 1
+            && word.starts_with('-')
+            && word[1..].bytes().all(|byte| byte.is_ascii_lowercase())
+            && (word.contains('l') || word.contains('i'))
+    })?;
+    Some(format!(
+        "not merged: SHELL runs the shell with `{option}`, so each RUN starts by reading \
+         startup files (/etc/profile, ~/.profile, ~/.bashrc), and a RUN that writes one \
+         (as nvm, rustup and `conda init` do) changes the RUNs after it only while they \
+         stay apart"
+    ))
 }
 
 /// Why `next` cannot join `group` (the RUNs just before it): `None` when it
@@ -235,6 +322,7 @@ impl Mergeable {
         instruction: &Instruction,
         text: &str,
         shell: Option<&[String]>,
+        shellopts: bool,
     ) -> Result<Self, Option<String>> {
         if instruction.kind() != InstructionKind::Run
             || instruction.is_error()
@@ -294,7 +382,7 @@ impl Mergeable {
                 || !expansion_assignments(&body).is_empty(),
             assigns,
             needs_braces: script.lists.len() > 1 || script.has_top_level_or(),
-            errexit_must_be_last: errexit_matters(&script, shell),
+            errexit_must_be_last: errexit_matters(&script, shell, shellopts),
             errexit_prefix: errexit_prefix(&script, text),
             reads_special: reads_special(&body),
             lookups: lookups(&script),
@@ -338,9 +426,13 @@ fn reads_special(body: &str) -> Option<&'static str> {
 /// under a `SHELL` with `-e` keeps its meaning only as the last part of the
 /// merged RUN. Except when errexit cannot matter: a single `&&` chain of
 /// simple commands stops at its first failure with or without it.
-fn errexit_matters(script: &Script, shell: Option<&[String]>) -> bool {
+/// `shellopts`: the RUN's environment sets `SHELLOPTS`, whose options bash
+/// turns on when it starts (`ENV SHELLOPTS=errexit` is `set -e` in every
+/// RUN), so errexit may be on whatever the script says.
+fn errexit_matters(script: &Script, shell: Option<&[String]>, shellopts: bool) -> bool {
     use crate::shell::errexit::{errexit_cannot_matter, may_enable_errexit, shell_sets_errexit};
-    let may_be_on = shell.is_some_and(shell_sets_errexit) || may_enable_errexit(script);
+    let may_be_on =
+        shellopts || shell.is_some_and(shell_sets_errexit) || may_enable_errexit(script);
     may_be_on && !errexit_cannot_matter(script)
 }
 
