@@ -233,6 +233,16 @@ pub fn node(
             ));
         }
         if !ignore_scripts {
+            // npm's default install script: a package with a binding.gyp
+            // and no install script of its own is built with `node-gyp
+            // rebuild`, from its sources. (A local dependency's folder is
+            // copied whole, sources and all.)
+            if directory.is_empty() && project.has_file("binding.gyp") {
+                return Err(
+                    "binding.gyp: npm builds the package's native addon with node-gyp on install, from its sources"
+                        .into(),
+                );
+            }
             hooks(&manifest, &manifest_path, &mut needs);
         }
         let mut values = Vec::new();
@@ -579,14 +589,12 @@ fn split_option(line: &str) -> (Option<&str>, &str) {
     (Some(line), "")
 }
 
-/// A requirement that is a local path rather than a name (pip treats
-/// anything with a path separator, or `.`, as a path).
+/// A requirement that is a local path rather than a name: pip treats
+/// anything with a path separator (`libs/mylib`, not only `./libs/mylib`),
+/// or starting with `.`, as a path; a URL (`git+https://…`) is not one.
 pub fn is_local_requirement(requirement: &str) -> bool {
-    requirement == "."
-        || requirement == ".."
-        || requirement.starts_with("./")
-        || requirement.starts_with("../")
-        || requirement.starts_with('/')
+    requirement.starts_with('.')
+        || requirement.contains('/') && !requirement.contains("://")
         || requirement.starts_with("file:")
         || [".whl", ".tar.gz", ".zip", ".tgz"]
             .iter()

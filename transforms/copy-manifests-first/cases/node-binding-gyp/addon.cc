@@ -1,0 +1,1 @@
+// the addon npm builds with node-gyp on install
