@@ -117,6 +117,54 @@ const RUNS_PROGRAMS: &[&str] = &[
     "`",
 ];
 
+/// Programs of package managers, as another program's argument.
+const PACKAGE_MANAGER_PROGRAMS: &[&str] = &[
+    "apt-get",
+    "apt",
+    "apt-cache",
+    "aptitude",
+    "apk",
+    "yum",
+    "dnf",
+    "microdnf",
+    "zypper",
+];
+
+/// Programs that read the package lists (or index) themselves, as their
+/// package manager would: `aptitude install`, `mk-build-deps -i`.
+const READS_PACKAGE_LISTS: &[&str] = &[
+    "aptitude",
+    "debconf-apt-progress",
+    "mk-build-deps",
+    "unattended-upgrade",
+    "unattended-upgrades",
+    "apt-file",
+    "apt-show-versions",
+];
+
+/// Programs that only print or match their arguments: `echo apt-get` runs
+/// nothing.
+const PRINTS_OR_MATCHES: &[&str] = &[
+    "echo",
+    "printf",
+    "grep",
+    "egrep",
+    "fgrep",
+    "sed",
+    "awk",
+    "test",
+    "[",
+    "which",
+    "type",
+    "hash",
+    "man",
+    "cat",
+    "true",
+    "false",
+    "tee",
+    "dpkg-query",
+];
+
 struct Walker<'r> {
     heredocs_analysed: bool,
     read_script: &'r ScriptReader<'r>,
@@ -338,6 +386,28 @@ impl Walker<'_> {
             _ if is_interpreter(&program) => self.interpreter(&program, &literals, at, found),
             _ if name.contains('/') || name.ends_with(".sh") => {
                 self.script_file(&name, at, depth, found)
+            }
+            _ if READS_PACKAGE_LISTS.contains(&program.as_str()) => self.opaque(
+                format!("runs `{program}`, which reads the package lists itself"),
+                at,
+                found,
+            ),
+            _ if !PRINTS_OR_MATCHES.contains(&program.as_str()) => {
+                // A program dockfix does not know, given a package
+                // manager to run (`eatmydata apt-get install`,
+                // `debconf-apt-progress -- apt-get install`): whatever it
+                // does with it is unknown, not nothing.
+                let runs_a_manager =
+                    literals.iter().skip(1).flatten().any(|word| {
+                        PACKAGE_MANAGER_PROGRAMS.contains(&super::last_component(word))
+                    });
+                if runs_a_manager {
+                    self.opaque(
+                        format!("runs a package manager through `{program}`"),
+                        at,
+                        found,
+                    );
+                }
             }
             _ => {}
         }
