@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::discovery::is_dockerfile_name;
 use crate::dockerignore::DockerIgnore;
 use crate::engine::{BuildContext, Context, ContextChange, Fix, Safety, Transform};
-use crate::shell::Script;
 use crate::shell::packages::{self, Manager};
-use crate::syntax::{Dockerfile, InstructionKind};
+use crate::shell::{Script, Word};
+use crate::syntax::{Dockerfile, Instruction, InstructionKind};
+use crate::transforms::workdir::{Dir, workdir_before};
 
 pub struct DockerignoreEntries;
 
@@ -295,9 +296,6 @@ struct DockerfileFacts {
     instruction_text: String,
     /// Why the build reads `.git` for sure (`git describe`, `.git` named).
     reads_git: Option<String>,
-    /// Runs `npm ci` / `npm install` / `yarn` / `pnpm install` for the
-    /// project (not only `npm install -g NAME`).
-    installs_node_project: bool,
     installs_python: bool,
     /// Installs or builds the Python project itself (`pip install .`).
     builds_python_project: bool,
@@ -310,6 +308,74 @@ struct DockerfileFacts {
     /// Absolute WORKDIRs and COPY destinations: where the context may sit
     /// in the image.
     bases: Vec<String>,
+    /// Where each COPY/ADD from the context and each bind mount of it puts
+    /// what it brings, stage by stage.
+    context_copies: Vec<ContextCopy>,
+    /// The directories npm, yarn or pnpm install a project in, by stage.
+    node_installs: Vec<NodeInstall>,
+    /// Every RUN command that runs `git` (or names it in its arguments:
+    /// `sh -c "git ..."`), by stage.
+    git_commands: Vec<(usize, String)>,
+    /// For each stage, the stages its filesystem starts from (itself
+    /// first, then the stage it is built `FROM`, ...).
+    lineages: Vec<Vec<usize>>,
+}
+
+/// A COPY/ADD from the context, or a `RUN --mount=type=bind` of it.
+#[derive(Debug, Clone)]
+struct ContextCopy {
+    stage: usize,
+    /// The context path it copies, normalized (`""`: the whole context).
+    source: String,
+    /// The directory the source's contents land in.
+    destination: Dir,
+    /// The instruction, for reasons.
+    text: String,
+    /// The first RUN after it in its stage, for reasons.
+    next_run: Option<String>,
+}
+
+impl ContextCopy {
+    /// Where the context directory `path` lands when this copy brings it
+    /// along with something below it (`None`: it does not). A glob source
+    /// matching `path` or a parent brings it to an unknown place.
+    fn landing(&self, path: &str) -> Option<Dir> {
+        if self.source.is_empty() {
+            return Some(if path.is_empty() {
+                self.destination.clone()
+            } else {
+                self.destination.join(path)
+            });
+        }
+        if path == self.source {
+            return Some(self.destination.clone());
+        }
+        if let Some(rest) = path.strip_prefix(&format!("{}/", self.source)) {
+            return Some(self.destination.join(rest));
+        }
+        if self.source.contains(['*', '?', '[']) {
+            let glob = DockerIgnore::parse(&self.source);
+            let mut ancestor = String::new();
+            for segment in path.split('/') {
+                if !ancestor.is_empty() {
+                    ancestor.push('/');
+                }
+                ancestor.push_str(segment);
+                if glob.excludes(&ancestor) {
+                    return Some(Dir::Unknown);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// An `npm ci`/`npm install`/`yarn`/`pnpm install` of a project.
+#[derive(Debug, Clone)]
+struct NodeInstall {
+    stage: usize,
+    /// The directory it runs in (`cd`, `--prefix`, `--cwd`, `-C`).
+    directory: Dir,
 }
 
 impl DockerfileFacts {
@@ -380,6 +446,7 @@ impl DockerfileFacts {
                 _ => {}
             }
         }
+        facts.walk_stages(file);
         let run_text = facts.run_text.clone();
         facts.reads_git = [
             "git describe",
@@ -428,14 +495,172 @@ impl DockerfileFacts {
         facts
     }
 
+    /// Where the context lands in each stage, where Node projects are
+    /// installed, and which RUNs call `git`.
+    fn walk_stages(&mut self, file: &Dockerfile) {
+        let stages = file.stages();
+        self.lineages = stages
+            .iter()
+            .map(|stage| stage.lineage(&stages).iter().map(|s| s.index).collect())
+            .collect();
+        for stage in &stages {
+            for (at, instruction) in stage.body.iter().enumerate() {
+                let instruction = instruction
+                    .onbuild_inner()
+                    .unwrap_or_else(|| instruction.clone());
+                let workdir = workdir_before(stage, at);
+                let text = instruction.logical().text().trim().to_string();
+                let next_run = || {
+                    stage.body[at + 1..]
+                        .iter()
+                        .find(|later| later.kind() == InstructionKind::Run)
+                        .map(|run| run.logical().text().trim().to_string())
+                };
+                match instruction.kind() {
+                    InstructionKind::Copy | InstructionKind::Add => {
+                        let Some(copy) = instruction.as_copy() else {
+                            continue;
+                        };
+                        if copy.from_stage().is_some() {
+                            continue;
+                        }
+                        let destination = copy
+                            .destination()
+                            .map_or(Dir::Unknown, |destination| workdir.join(&destination));
+                        for source in copy.sources() {
+                            if source.starts_with("<<") || source.contains("://") {
+                                continue;
+                            }
+                            self.context_copies.push(ContextCopy {
+                                stage: stage.index,
+                                source: normalize(&source),
+                                destination: destination.clone(),
+                                text: text.clone(),
+                                next_run: next_run(),
+                            });
+                        }
+                    }
+                    InstructionKind::Run => {
+                        if let Some(run) = instruction.as_run() {
+                            for mount in run.mounts() {
+                                if mount.kind() == "bind" && mount.get("from").is_none() {
+                                    let source = mount
+                                        .get("source")
+                                        .or_else(|| mount.get("src"))
+                                        .unwrap_or(".");
+                                    let target = mount
+                                        .get("target")
+                                        .or_else(|| mount.get("dst"))
+                                        .or_else(|| mount.get("destination"));
+                                    self.context_copies.push(ContextCopy {
+                                        stage: stage.index,
+                                        source: normalize(source),
+                                        destination: target
+                                            .map_or(Dir::Unknown, |target| workdir.join(target)),
+                                        text: text.clone(),
+                                        next_run: Some(text.clone()),
+                                    });
+                                }
+                            }
+                        }
+                        for directory in node_install_directories(file, &instruction, &workdir) {
+                            self.node_installs.push(NodeInstall {
+                                stage: stage.index,
+                                directory,
+                            });
+                        }
+                        for command in git_commands(file, &instruction) {
+                            self.git_commands.push((stage.index, command));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The first copy that brings the context's `.git` into a stage.
+    fn copy_bringing(&self, path: &str) -> Option<&ContextCopy> {
+        self.context_copies
+            .iter()
+            .find(|copy| copy.landing(path).is_some())
+    }
+
+    /// A `git` command in a stage whose filesystem `.git` was copied into.
+    fn git_command_reading_context(&self) -> Option<&str> {
+        self.git_commands
+            .iter()
+            .find(|(stage, _)| {
+                self.lineages.get(*stage).is_some_and(|lineage| {
+                    self.context_copies
+                        .iter()
+                        .any(|copy| lineage.contains(&copy.stage) && copy.landing(".git").is_some())
+                })
+            })
+            .map(|(_, command)| command.as_str())
+    }
+
+    /// Why excluding the context directory `modules` (a `node_modules`)
+    /// may change the image, or `None` when every stage it reaches
+    /// installs its project again in the very directory it lands in.
+    fn node_modules_not_recreated(&self, modules: &str, build: &BuildContext) -> Option<Verdict> {
+        let project = modules.strip_suffix("node_modules").unwrap_or_default();
+        let project = project.trim_end_matches('/');
+        let manifest = if project.is_empty() {
+            "package.json".to_string()
+        } else {
+            format!("{project}/package.json")
+        };
+        for copy in &self.context_copies {
+            let Some(landing) = copy.landing(project) else {
+                continue;
+            };
+            if !build.exists(&manifest) {
+                return Some(Verdict::Unsafe(format!(
+                    "{} copies `{modules}/` (`{}`) and no package.json sits beside it, so no install recreates it: it may hold modules committed to the project that the image uses",
+                    self.name, copy.text
+                )));
+            }
+            let lineage = self.lineages.get(copy.stage).cloned().unwrap_or_default();
+            let installs: Vec<&NodeInstall> = self
+                .node_installs
+                .iter()
+                .filter(|install| lineage.contains(&install.stage))
+                .collect();
+            let recreated = installs.iter().any(|install| {
+                if install.stage == copy.stage {
+                    install.directory.same_as(&landing)
+                } else {
+                    landing.absolute().is_some()
+                        && landing.absolute() == install.directory.absolute()
+                }
+            });
+            if recreated {
+                continue;
+            }
+            let place = landing
+                .absolute()
+                .map_or_else(|| "its directory".to_string(), |path| format!("{path}/"));
+            return Some(Verdict::Unsafe(if installs.is_empty() {
+                format!(
+                    "{} copies `{modules}/` (`{}`) and installs no project dependencies in that stage (a global `npm install -g` does not count): the image may run the copied modules",
+                    self.name, copy.text
+                )
+            } else {
+                format!(
+                    "{} copies `{modules}/` to {place} (`{}`), but no npm, yarn or pnpm install runs there in that stage: the image may use the copied modules",
+                    self.name, copy.text
+                )
+            }));
+        }
+        None
+    }
+
     /// Project installs and builds, from the parsed shell of one RUN.
-    fn classify_commands(&mut self, file: &Dockerfile, run: &crate::syntax::Instruction) {
+    fn classify_commands(&mut self, file: &Dockerfile, run: &Instruction) {
         let Some(script) = Script::shared_of_run(file, run) else {
             // Unparsed (heredoc, non-POSIX shell): fall back to the text.
             let text = run.logical().text().to_ascii_lowercase();
-            self.installs_node_project |= ["npm ci", "npm install", "yarn", "pnpm install"]
-                .iter()
-                .any(|needle| text.contains(needle));
             self.installs_python |= text.contains("pip install") || text.contains("poetry install");
             self.builds_python_project |= text.contains("install .") || text.contains("setup.py");
             return;
@@ -452,33 +677,19 @@ impl DockerfileFacts {
                 .unwrap_or_default();
             if let Some(package) = packages::package_command(command, Default::default()) {
                 let operands = package.operands();
-                let global = package.has_option(&["-g", "--global"]);
                 let subcommand = package.subcommand;
-                match package.manager {
-                    Manager::Npm | Manager::Pnpm => {
-                        self.installs_node_project |=
-                            matches!(subcommand, Some("ci" | "install" | "i"))
-                                && operands.is_empty()
-                                && !global;
-                    }
-                    Manager::Yarn => {
-                        self.installs_node_project |= matches!(subcommand, None | Some("install"));
-                    }
-                    Manager::Pip => {
-                        if subcommand == Some("install") {
-                            self.installs_python = true;
-                            if package.has_option(&["-e", "--editable"])
-                                || operands.iter().any(|o| is_local_path(o))
-                            {
-                                self.builds_python_project = true;
-                            }
-                        }
-                        if subcommand == Some("wheel") && operands.iter().any(|o| is_local_path(o))
+                if package.manager == Manager::Pip {
+                    if subcommand == Some("install") {
+                        self.installs_python = true;
+                        if package.has_option(&["-e", "--editable"])
+                            || operands.iter().any(|o| is_local_path(o))
                         {
                             self.builds_python_project = true;
                         }
                     }
-                    _ => {}
+                    if subcommand == Some("wheel") && operands.iter().any(|o| is_local_path(o)) {
+                        self.builds_python_project = true;
+                    }
                 }
                 continue;
             }
@@ -567,9 +778,142 @@ fn run_files(run_text: &str, build: &BuildContext) -> Vec<String> {
     found
 }
 
-/// `pip install .`, `./pkg`, `../x`: a path, not a package name.
+/// The directories in which `run` installs a Node project (`npm ci`,
+/// `npm install` without package names, `yarn`, `pnpm install`): the
+/// WORKDIR, moved by top-level `cd`s and by `--prefix`/`--cwd`/`--dir`/`-C`.
+/// A `cd` inside a subshell or a branch makes the directory unknown.
+fn node_install_directories(file: &Dockerfile, run: &Instruction, workdir: &Dir) -> Vec<Dir> {
+    let scripts = Script::all_of_run(file, run);
+    if scripts.is_empty() {
+        // Unparsed: an install counts, in a directory known only when
+        // nothing in the RUN moves it.
+        let text = run.logical().text().to_ascii_lowercase();
+        let installs = ["npm ci", "npm install", "npm i ", "yarn", "pnpm install"]
+            .iter()
+            .any(|needle| text.contains(needle));
+        let moves = ["cd ", "pushd", "--prefix", "--cwd", "--dir", " -c "]
+            .iter()
+            .any(|needle| text.contains(needle));
+        return match (installs, moves) {
+            (false, _) => Vec::new(),
+            (true, false) => vec![workdir.clone()],
+            (true, true) => vec![Dir::Unknown],
+        };
+    }
+    let mut found = Vec::new();
+    for script in &scripts {
+        let mut cwd = workdir.clone();
+        for (command, context) in script.simple_commands() {
+            let Some((program, args)) = command.effective() else {
+                continue;
+            };
+            if matches!(program, "cd" | "pushd" | "popd") {
+                let target = args.first().and_then(Word::literal);
+                cwd = match target {
+                    Some(target) if context.top_level && program != "popd" && target != "-" => {
+                        cwd.join(&target)
+                    }
+                    _ => Dir::Unknown,
+                };
+                continue;
+            }
+            let Some(package) = packages::package_command(command, Default::default()) else {
+                continue;
+            };
+            let installs_project = match package.manager {
+                Manager::Npm | Manager::Pnpm => {
+                    matches!(package.subcommand, Some("ci" | "install" | "i"))
+                        && package.operands().is_empty()
+                        && !package.has_option(&["-g", "--global"])
+                }
+                Manager::Yarn => matches!(package.subcommand, None | Some("install")),
+                _ => false,
+            };
+            if !installs_project {
+                continue;
+            }
+            let words = command.literal_args();
+            let mut directory = cwd.clone();
+            for (at, word) in words.iter().enumerate() {
+                let Some(word) = word else { continue };
+                for option in ["--prefix", "--cwd", "--dir", "-C"] {
+                    if word == option {
+                        directory = words
+                            .get(at + 1)
+                            .cloned()
+                            .flatten()
+                            .map_or(Dir::Unknown, |value| cwd.join(&value));
+                    } else if let Some(value) = word.strip_prefix(&format!("{option}=")) {
+                        directory = cwd.join(value);
+                    }
+                }
+            }
+            found.push(directory);
+        }
+    }
+    found
+}
+
+/// The commands of `run` that run `git` (`git rev-list`, `git -C /src
+/// describe`, `$(git describe)`), then those that name it in their
+/// arguments (`sh -c "git ..."`, `sudo git ...`), as written. Any of them
+/// reads the `.git` of the directory it runs in, or a parent's. Package
+/// installs (`apt-get install git`, `pip install git+https://...`) do not
+/// count.
+fn git_commands(file: &Dockerfile, run: &Instruction) -> Vec<String> {
+    let scripts = Script::all_of_run(file, run);
+    if scripts.is_empty() {
+        let mut text = run.logical().text().to_string();
+        for heredoc in run.heredocs() {
+            text.push_str(&heredoc.body);
+        }
+        return if names_git(&text) {
+            vec!["git".to_string()]
+        } else {
+            Vec::new()
+        };
+    }
+    let mut runs = Vec::new();
+    let mut names = Vec::new();
+    for script in &scripts {
+        for (command, _) in script.simple_commands() {
+            let written = command
+                .words
+                .iter()
+                .map(|word| word.raw.as_ref())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if command
+                .effective()
+                .is_some_and(|(program, _)| program == "git")
+            {
+                runs.push(written);
+            } else if packages::package_command(command, Default::default()).is_none()
+                && command
+                    .words
+                    .iter()
+                    .skip(1)
+                    .chain(&command.assignments)
+                    .any(|word| names_git(&word.raw))
+            {
+                names.push(written);
+            }
+        }
+    }
+    runs.extend(names);
+    runs
+}
+
+/// True when `text` has the word `git`.
+fn names_git(text: &str) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || "_-".contains(c)))
+        .any(|word| word == "git")
+}
+
+/// `pip install .`, `./pkg`, `../x`, `/app`: a path, not a package name.
 fn is_local_path(argument: &str) -> bool {
     argument == "."
+        || argument.starts_with('/')
         || argument.starts_with("./")
         || argument.starts_with("../")
         || argument.starts_with(".[")
@@ -636,6 +980,18 @@ fn assess(
             if let Some(reason) = &facts.reads_git {
                 return Verdict::Skip(reason.clone());
             }
+            // Only a COPY/ADD of the whole context (or a bind mount of it)
+            // puts `.git` in a stage; `COPY .git` and globs were handled
+            // above. When none does, the exclusion only shrinks the upload.
+            let Some(copy) = facts.copy_bringing(".git") else {
+                return Verdict::Safe;
+            };
+            if let Some(command) = facts.git_command_reading_context() {
+                return Verdict::Skip(format!(
+                    "{} copies .git into a stage (`{}`) that runs `{command}`",
+                    facts.name, copy.text
+                ));
+            }
             if facts.go_build_stamps_vcs {
                 return Verdict::Unsafe(format!(
                     "{} runs `go build`, which stamps the binary with VCS information read from .git (unless -buildvcs=false)",
@@ -672,18 +1028,24 @@ fn assess(
                     ));
                 }
             }
-            Verdict::Safe
+            // Whatever runs with `.git` present may read it without naming
+            // it: a Rust build.rs, a Python version plugin reached through
+            // `-r requirements.txt`, a node script's `execSync('git ...')`,
+            // the application itself. Nothing here proves that none does.
+            let runner = copy.next_run.as_ref().map_or_else(
+                || "the image's command".to_string(),
+                |run| format!("`{run}`"),
+            );
+            Verdict::Unsafe(format!(
+                "{} copies .git into a stage (`{}`), where {runner} or the application may read it (build scripts, version plugins, git called by a tool)",
+                facts.name, copy.text
+            ))
         }
-        Kind::NodeModules => {
-            if facts.installs_node_project {
-                Verdict::Safe
-            } else {
-                Verdict::Unsafe(format!(
-                    "{} installs no project dependencies (a global `npm install -g` does not count): the image may run the copied node_modules",
-                    facts.name
-                ))
-            }
-        }
+        Kind::NodeModules => candidate
+            .hits
+            .iter()
+            .find_map(|modules| facts.node_modules_not_recreated(modules, build))
+            .unwrap_or(Verdict::Safe),
         Kind::Venv(name) => {
             if mentions_dir(&facts.instruction_text, name, &facts.bases) {
                 Verdict::Unsafe(format!("{} refers to `{name}/`", facts.name))
@@ -893,15 +1255,19 @@ fn candidates(
     if build.exists(".git") {
         add(Kind::Git, &[".git"], vec![".git".into()]);
     }
+    // The root's `node_modules` line and the `**/node_modules` line are
+    // judged apart: a nested one may be committed modules (`src/node_modules`
+    // with no package.json beside it) when the root's is an install output.
     let node_modules = directories_named(files, "node_modules");
-    if !node_modules.is_empty() {
-        let nested = node_modules.iter().any(|dir| dir != "node_modules");
-        let lines: &[&str] = if nested {
-            &["node_modules", "**/node_modules"]
-        } else {
-            &["node_modules"]
-        };
-        add(Kind::NodeModules, lines, node_modules);
+    if node_modules.iter().any(|dir| dir == "node_modules") {
+        add(
+            Kind::NodeModules,
+            &["node_modules"],
+            vec!["node_modules".into()],
+        );
+    }
+    if node_modules.iter().any(|dir| dir != "node_modules") {
+        add(Kind::NodeModules, &["**/node_modules"], node_modules);
     }
     // Any virtualenv at the root, whatever its name (`venv`, `.venv`,
     // `env`): `python -m venv` always writes `pyvenv.cfg`.
@@ -1045,6 +1411,43 @@ mod tests {
         let bases = ["/app".to_string()];
         assert!(mentions_dir("PATH=/app/venv/bin:$PATH", "venv", &bases));
         assert!(!mentions_dir("PATH=/app/venv2/bin:$PATH", "venv", &bases));
+    }
+
+    fn run_of(text: &str) -> (Dockerfile, Instruction) {
+        let file = Dockerfile::parse(text);
+        let run = file
+            .instructions()
+            .into_iter()
+            .find(|instruction| instruction.kind() == InstructionKind::Run)
+            .expect("a RUN");
+        (file, run)
+    }
+
+    #[test]
+    fn any_git_command_is_found() {
+        let (file, run) = run_of(
+            "FROM x\nRUN apt-get install -y git && git rev-list --count HEAD > /n && git -C /src describe\n",
+        );
+        assert_eq!(
+            git_commands(&file, &run),
+            ["git rev-list --count HEAD", "git -C /src describe"]
+        );
+        let (file, run) = run_of("FROM x\nRUN sh -c 'git ls-files'\n");
+        assert_eq!(git_commands(&file, &run).len(), 1);
+        let (file, run) = run_of("FROM x\nRUN apk add git && pip install git+https://x/y\n");
+        assert!(git_commands(&file, &run).is_empty());
+    }
+
+    #[test]
+    fn install_directories_follow_cd_and_prefix() {
+        let app = Dir::Known("/app".into());
+        let (file, run) = run_of("FROM x\nRUN cd web && npm ci && npm --prefix /srv install\n");
+        assert_eq!(
+            node_install_directories(&file, &run, &app),
+            [Dir::Known("/app/web".into()), Dir::Known("/srv".into())]
+        );
+        let (file, run) = run_of("FROM x\nRUN (cd web && npm ci) && npm install -g pm2\n");
+        assert_eq!(node_install_directories(&file, &run, &app), [Dir::Unknown]);
     }
 
     #[test]
