@@ -477,6 +477,7 @@ fn fixes_for_script(
     };
     if npm_installs
         && !cleans(Manager::Npm)
+        && !offline_install_after(site, Manager::Npm, "`npm cache clean`", script.range.start)
         && !cache_mounted(cache_targets, &["/root/.npm"])
         && site.cache_ships(
             &["/root/.npm", "/home"],
@@ -488,6 +489,12 @@ fn fixes_for_script(
     }
     if (yarn_installs || yarn_global_adds)
         && !cleans(Manager::Yarn)
+        && !offline_install_after(
+            site,
+            Manager::Yarn,
+            "`yarn cache clean`",
+            script.range.start,
+        )
         && !cache_mounted(
             cache_targets,
             &[
@@ -529,6 +536,102 @@ fn fixes_for_script(
         fixes.extend(apk_leftovers(site, script, &commands));
     }
     fixes
+}
+
+/// True (and the reason recorded) when a later step installs from the
+/// manager's cache alone (`npm ci --offline`, `yarn install --offline`, or
+/// `--prefer-offline`, which goes to the network only for what the cache
+/// lacks): in this stage after the `RUN`, or in a stage built `FROM` it.
+/// Cleaning the cache before it fails that install (`ENOTCACHED`) or sends
+/// it to the network.
+fn offline_install_after(site: &Site, manager: Manager, change: &str, at: usize) -> bool {
+    let uses = site
+        .file
+        .derived(|| OfflineInstalls::of(site.file, site.stages));
+    let slot = usize::from(manager == Manager::Yarn);
+    let stage = &uses.by_stage[site.stage.index];
+    let later_here = stage.last[slot]
+        .as_ref()
+        .filter(|(position, _)| *position > site.index)
+        .map(|(_, what)| what);
+    let Some(what) = later_here.or(stage.in_children[slot].as_ref()) else {
+        return false;
+    };
+    site.context.skip(
+        ID,
+        at,
+        format!("{change} is not added: a later step (`{what}`) installs from that cache"),
+    );
+    true
+}
+
+/// The `RUN`s that install with npm or yarn from the cache, found once per
+/// parse: asking each `RUN` to scan the rest of its stage, and the stages
+/// built on it, would make the transform quadratic in their length.
+struct OfflineInstalls {
+    by_stage: Vec<StageOfflineInstalls>,
+}
+
+/// `[npm, yarn]` entries: the command as written.
+#[derive(Default, Clone)]
+struct StageOfflineInstalls {
+    /// The stage's last such `RUN`, by position in its body (an `ONBUILD`
+    /// one counts as after every `RUN`: it runs in the child build).
+    last: [Option<(usize, String)>; 2],
+    /// One in a stage built `FROM` this one, directly or not.
+    in_children: [Option<String>; 2],
+}
+
+impl OfflineInstalls {
+    fn of(file: &Dockerfile, stages: &[Stage]) -> Self {
+        let mut by_stage: Vec<StageOfflineInstalls> = stages
+            .iter()
+            .map(|stage| {
+                let mut last: [Option<(usize, String)>; 2] = [None, None];
+                for (position, instruction) in stage.body.iter().enumerate() {
+                    let (position, instruction) = match instruction.onbuild_inner() {
+                        Some(inner) => (usize::MAX, inner),
+                        None => (position, instruction.clone()),
+                    };
+                    if instruction.kind() != InstructionKind::Run {
+                        continue;
+                    }
+                    for script in Script::all_of_run(file, &instruction) {
+                        for command in packages::package_commands(&script) {
+                            let slot = match command.manager {
+                                Manager::Npm => 0,
+                                Manager::Yarn => 1,
+                                _ => continue,
+                            };
+                            if command.has_option(&["--offline", "--prefer-offline"]) {
+                                let range = command.command.range.clone();
+                                let what = file.text()[range].to_string();
+                                if last[slot].as_ref().is_none_or(|(at, _)| position >= *at) {
+                                    last[slot] = Some((position, what));
+                                }
+                            }
+                        }
+                    }
+                }
+                StageOfflineInstalls {
+                    last,
+                    in_children: [None, None],
+                }
+            })
+            .collect();
+        for child in stages {
+            for ancestor in child.lineage(stages).iter().skip(1) {
+                for slot in 0..2 {
+                    if by_stage[ancestor.index].in_children[slot].is_none()
+                        && let Some((_, what)) = by_stage[child.index].last[slot].clone()
+                    {
+                        by_stage[ancestor.index].in_children[slot] = Some(what);
+                    }
+                }
+            }
+        }
+        Self { by_stage }
+    }
 }
 
 /// Where apk keeps its index and downloaded packages.
@@ -680,16 +783,54 @@ fn yarn_cache_clean_safety(site: &Site, run: &Instruction) -> Result<Safety, Str
         "@yarnpkg/cli",
         "yarn@",
         "berry",
+        // Options only Yarn 2+ has (Yarn 1 spells `--immutable` as
+        // `--frozen-lockfile`).
+        "--immutable",
+        "--check-cache",
+        "--inline-builds",
     ];
-    let stage_text = site
-        .stage
-        .body
+    // Where the project's files come from somewhere other than the build
+    // context, the context's Yarn settings are not the project's.
+    const PROJECT_FROM_ELSEWHERE: &[&str] = &[
+        "git clone",
+        "gh repo clone",
+        "ADD http",
+        "ADD git@",
+        "add http",
+        "add git@",
+    ];
+    // The stages this one is built FROM set up Yarn for it too (`RUN
+    // corepack enable` in a base stage).
+    let lineage = site.stage.lineage(site.stages);
+    let inherited = lineage
         .iter()
-        .take_while(|instruction| *instruction != run)
+        .skip(1)
+        .rev()
+        .flat_map(|stage| stage.body.iter());
+    let stage_text = inherited
+        .chain(
+            site.stage
+                .body
+                .iter()
+                .take_while(|instruction| *instruction != run),
+        )
         .chain(std::iter::once(run))
         .map(|instruction| instruction.logical().text().to_string())
         .collect::<Vec<_>>()
         .join("\n");
+    if let Some(word) = PROJECT_FROM_ELSEWHERE
+        .iter()
+        .find(|word| stage_text.contains(*word))
+    {
+        site.context.skip(
+            ID,
+            run.range().start,
+            format!(
+                "`yarn cache clean` is unsafe: the project may come from `{word}`, not the build context, so whether it uses Yarn 2+ with Plug'n'Play (whose cache holds the packages) is unknown"
+            ),
+        );
+        return Ok(Safety::Unsafe);
+    }
     let mut berry = BERRY_IN_DOCKERFILE
         .iter()
         .find(|word| stage_text.contains(*word))
