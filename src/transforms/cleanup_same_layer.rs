@@ -131,14 +131,24 @@ impl Site<'_> {
     }
 
     fn append(&self, command: &str) -> Option<Edit> {
-        run_body::append_command(
+        let shell = self.file.shell_at(self.run);
+        let edit = run_body::append_command(
             self.run,
             self.script,
             command,
             self.text,
             self.file.escape(),
-            &self.file.shell_at(self.run),
-        )
+            &shell,
+        );
+        if edit.is_none()
+            && let Some(why) = run_body::why_nothing_can_follow(self.script, &shell)
+        {
+            self.skip(
+                self.script.range.start,
+                format!("`{command}` is not appended: {why}"),
+            );
+        }
+        edit
     }
 }
 

@@ -9,7 +9,7 @@
 //! redirections (the tree's ranges cover those; see `shell::convert`).
 
 use crate::engine::Edit;
-use crate::shell::{AndOr, Script, ScriptSource, Terminator, Word};
+use crate::shell::{AndOr, AndOrList, Command, Script, ScriptSource, Terminator, Word};
 use crate::syntax::Instruction;
 
 /// The indentation of the `RUN`'s continuation lines (the last one), or
@@ -43,9 +43,7 @@ pub fn append_command(
     shell: &[String],
 ) -> Option<Edit> {
     let last = script.lists.last()?;
-    if last.terminator == Terminator::Background
-        || crate::shell::errexit::append_would_disable_errexit(script, shell)
-    {
+    if why_nothing_can_follow(script, shell).is_some() {
         return None;
     }
     let at = last.range.end;
@@ -60,6 +58,40 @@ pub fn append_command(
         format!(" && {command}")
     };
     Some(Edit::insert(at, insertion))
+}
+
+/// Why [`append_command`] finds no place for a command after `script`.
+pub fn why_nothing_can_follow(script: &Script, shell: &[String]) -> Option<&'static str> {
+    let last = script.lists.last()?;
+    if last.terminator == Terminator::Background {
+        Some("the script ends by running something in the background (`&`)")
+    } else if crate::shell::errexit::append_would_disable_errexit(script, shell) {
+        Some(
+            "errexit may be on and the script ends in a compound command, where `&&` after it would turn errexit off",
+        )
+    } else if ends_the_shell(last) {
+        Some("the script ends the shell (`exit`, `exec COMMAND`), so nothing after it runs")
+    } else {
+        None
+    }
+}
+
+/// True when the list's last command ends the shell (`exit 0`, `exec
+/// node server.js`, `return`): nothing placed after it would run.
+fn ends_the_shell(list: &AndOrList) -> bool {
+    let Some(Command::Simple(last)) = list
+        .pipelines
+        .last()
+        .and_then(|pipeline| pipeline.commands.last())
+    else {
+        return false;
+    };
+    // `exec` with no command only redirects (`exec > log`).
+    match last.program() {
+        Some("exit" | "return") => true,
+        Some("exec") => last.words.len() > 1,
+        _ => false,
+    }
 }
 
 /// Prepends `command && ` so that the script runs only if `command`
