@@ -714,10 +714,26 @@ fn manifests(ecosystem: &Ecosystem, step: &Step, project: &Project) -> Result<Ne
                 "Directory.Build.targets",
                 "Directory.Packages.props",
                 "global.json",
+                // NuGet's lock file: a restore with lock files enabled
+                // reads it, and without it would resolve afresh.
+                "packages.lock.json",
             ] {
                 if project.has_file(name) {
                     needs.add(name);
                 }
+            }
+            // MSBuild files may import others (`<Import
+            // Project="build/common.props" />`), which the restore reads
+            // and which are not in the list.
+            if let Some(importing) = needs.paths.iter().find(|name| {
+                !name.ends_with(".json")
+                    && project
+                        .read(name)
+                        .is_some_and(|text| text.contains("<Import "))
+            }) {
+                return Err(format!(
+                    "`{importing}` imports other MSBuild files (`<Import`), which the restore reads"
+                ));
             }
             needs
         }
