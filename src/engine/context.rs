@@ -133,6 +133,11 @@ impl BuildContext {
         })
     }
 
+    /// True when the context has more files than [`Self::files`] lists.
+    pub fn listing_is_partial(&self) -> bool {
+        self.files().len() >= MAX_LISTED_FILES
+    }
+
     /// True when `relative` names a file or directory in the context.
     pub fn exists(&self, relative: &str) -> bool {
         let relative = relative.trim_start_matches("./").trim_end_matches('/');

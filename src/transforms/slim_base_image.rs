@@ -1,5 +1,7 @@
 #![doc = include_str!("../../transforms/slim-base-image/README.md")]
 
+mod app_code;
+
 use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
@@ -453,6 +455,9 @@ impl<'a> Build<'a> {
         if shipped && let Some(caveat) = &entry.runtime_caveat {
             unsafe_reasons.push(caveat.clone());
         }
+        if shipped {
+            unsafe_reasons.extend(self.app_code_risks(stage));
+        }
 
         let mut edits = vec![Edit::replace(range.clone(), target.to_string())];
         let mut installs = String::new();
@@ -540,6 +545,189 @@ impl<'a> Build<'a> {
             ),
             edits,
         ))
+    }
+
+    /// Why the application code the shipping image gets from the build
+    /// context may start programs the slim variant lacks ([`app_code`]):
+    /// the files of the `COPY`/`ADD`s (and heredocs) of `stage`, of the
+    /// stages between it and the final stage, and of the stages these copy
+    /// from, that use a process-spawning API, and the files dockfix could
+    /// not read. Without a build context
+    /// (standard input), every copy that may hold code is unknown.
+    fn app_code_risks(&self, stage: &Stage) -> Vec<String> {
+        let Some(last) = self.stages.last() else {
+            return Vec::new();
+        };
+        let mut spawning: Vec<(String, &'static str)> = Vec::new();
+        let mut unknown: Vec<String> = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
+        let mut shipping = last.lineage(self.stages);
+        shipping.retain(|member| member.index >= stage.index);
+        // Files copied from another stage of the file (`COPY --from=build
+        // /app/dist ./dist`) were made from what that stage copied from the
+        // context: its copies are read too, which may read more than ships.
+        let mut visited: Vec<usize> = shipping.iter().map(|member| member.index).collect();
+        let mut index = 0;
+        while let Some(member) = shipping.get(index).copied() {
+            index += 1;
+            for instruction in &member.body {
+                let Some(from) = instruction.as_copy().and_then(|copy| copy.from_stage()) else {
+                    continue;
+                };
+                if let Some(source) = stage_named(self.stages, &from, member.index) {
+                    for builder in source.lineage(self.stages) {
+                        if !visited.contains(&builder.index) {
+                            visited.push(builder.index);
+                            shipping.push(builder);
+                        }
+                    }
+                }
+            }
+        }
+        for instruction in shipping.iter().flat_map(|member| &member.body) {
+            let Some(copy) = instruction.as_copy() else {
+                continue;
+            };
+            if copy.from_stage().is_some() {
+                continue;
+            }
+            let destination = copy.destination().unwrap_or_default();
+            for heredoc in instruction.heredocs() {
+                let (name, language) = match app_code::language_by_name(&heredoc.marker.name) {
+                    Some(language) => (heredoc.marker.name.clone(), Some(language)),
+                    None => (
+                        destination.clone(),
+                        app_code::language_by_name(&destination)
+                            .or_else(|| app_code::language_by_shebang(&heredoc.body)),
+                    ),
+                };
+                if let Some(api) =
+                    language.and_then(|language| app_code::spawning_api(language, &heredoc.body))
+                {
+                    spawning.push((format!("{name} (a heredoc)"), api));
+                }
+            }
+            for source in copy.sources() {
+                if source.starts_with("<<") {
+                    continue;
+                }
+                if source.contains("://") || source.starts_with("git@") {
+                    if source.contains(".git") || app_code::language_by_name(&source).is_some() {
+                        unknown.push(format!(
+                            "`{source}` is code from outside the build context, which dockfix cannot read"
+                        ));
+                    }
+                    continue;
+                }
+                if source.contains('$') {
+                    unknown.push(format!(
+                        "`{source}` names files through a variable, so dockfix cannot read them"
+                    ));
+                    continue;
+                }
+                sources.push(context_relative(&source));
+            }
+        }
+        match self.context.build_context {
+            None => {
+                let may_hold_code: Vec<&str> = sources
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|source| {
+                        source.is_empty()
+                            || source.contains(['*', '?', '['])
+                            || app_code::has_no_extension(source)
+                            || app_code::language_by_name(source).is_some()
+                    })
+                    .collect();
+                if !may_hold_code.is_empty() {
+                    let names: Vec<String> = may_hold_code
+                        .iter()
+                        .map(|source| format!("`{}`", if source.is_empty() { "." } else { source }))
+                        .collect();
+                    unknown.push(format!(
+                        "there is no build context to read the application code the image copies ({}), which may start programs the slim variant lacks",
+                        names.join(", ")
+                    ));
+                }
+            }
+            Some(context) if !sources.is_empty() => {
+                if context.listing_is_partial() {
+                    unknown.push(
+                        "the build context has too many files for dockfix to read all the application code".to_string(),
+                    );
+                }
+                let mut scanned = 0;
+                for file in context.files() {
+                    if app_code::is_skipped(file)
+                        || !sources.iter().any(|source| brings_in(source, file))
+                    {
+                        continue;
+                    }
+                    let by_name = app_code::language_by_name(file);
+                    if by_name.is_none() && !app_code::has_no_extension(file) {
+                        continue;
+                    }
+                    scanned += 1;
+                    if scanned > app_code::MAX_SCANNED_FILES {
+                        unknown.push(format!(
+                            "the copies bring in more than {} source files, more than dockfix reads",
+                            app_code::MAX_SCANNED_FILES
+                        ));
+                        break;
+                    }
+                    let path = context.root().join(file);
+                    let too_large = std::fs::metadata(&path).map_or(true, |metadata| {
+                        metadata.len() > app_code::MAX_SCANNED_BYTES
+                    });
+                    let text = if too_large { None } else { context.read(file) };
+                    let Some(text) = text else {
+                        if by_name.is_some() {
+                            unknown.push(format!(
+                                "dockfix cannot read `{file}` ({}), so it cannot tell whether it starts programs",
+                                if too_large {
+                                    "larger than 1 MiB"
+                                } else {
+                                    "not UTF-8 text"
+                                }
+                            ));
+                        }
+                        continue;
+                    };
+                    if let Some(api) = by_name
+                        .or_else(|| app_code::language_by_shebang(&text))
+                        .and_then(|language| app_code::spawning_api(language, &text))
+                    {
+                        spawning.push((file.clone(), api));
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+        let mut risks = Vec::new();
+        match spawning.as_slice() {
+            [] => {}
+            [(file, api)] => risks.push(format!(
+                "`{file}` starts programs (`{api}`), which the slim variant may lack"
+            )),
+            [..] => {
+                let mut named: Vec<String> = spawning
+                    .iter()
+                    .take(3)
+                    .map(|(file, api)| format!("`{file}`: `{api}`"))
+                    .collect();
+                if spawning.len() > 3 {
+                    named.push(format!("and {} more files", spawning.len() - 3));
+                }
+                risks.push(format!(
+                    "the application code starts programs ({}), which the slim variant may lack",
+                    named.join("; ")
+                ));
+            }
+        }
+        unknown.truncate(3);
+        risks.extend(unknown);
+        risks
     }
 
     /// The family installs a C compiler and make itself, so native builds
@@ -1490,6 +1678,20 @@ fn absolute(base: &str, path: &str) -> String {
         }
     }
     format!("/{}", parts.join("/"))
+}
+
+/// True when a `COPY`/`ADD` source (context-relative) brings in the context
+/// file `file`: the file itself, a file under the folder, or a file the
+/// glob matches (`*` may match `/` here, and a `[class]` matches anything:
+/// bringing in too much only makes the swap unsafe more often).
+fn brings_in(source: &str, file: &str) -> bool {
+    source.is_empty()
+        || source.contains('[')
+        || file == source
+        || file
+            .strip_prefix(source)
+            .is_some_and(|rest| rest.starts_with('/'))
+        || (source.contains(['*', '?']) && glob_match(source, file))
 }
 
 /// A COPY source as a context-relative path (`./src/` -> `src`, `.` -> ``).

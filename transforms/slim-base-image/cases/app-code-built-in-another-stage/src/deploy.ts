@@ -1,0 +1,3 @@
+import { execa } from "execa";
+
+export const pull = () => execa("git", ["pull"]);
