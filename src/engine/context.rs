@@ -1,8 +1,9 @@
 //! What a transform may know besides the Dockerfile itself.
 
-use std::collections::BTreeSet;
+use std::any::{Any, TypeId};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::config::Settings;
 
@@ -92,6 +93,10 @@ impl Context<'static> {
 pub struct BuildContext {
     root: PathBuf,
     files: OnceLock<BTreeSet<String>>,
+    /// What transforms work out from the context's files, one value per
+    /// type, kept while the context is: every pass of the engine asks
+    /// again.
+    derived: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
 /// A context bigger than this is not listed further: transforms then see
@@ -103,7 +108,21 @@ impl BuildContext {
         Self {
             root: root.into(),
             files: OnceLock::new(),
+            derived: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The context's value of type `T`, made with `T::default()` on first
+    /// use (a transform's memo of what it read from the context).
+    pub fn derived<T: Any + Send + Sync + Default>(&self) -> Arc<T> {
+        let mut derived = self.derived.lock().unwrap_or_else(PoisonError::into_inner);
+        let value = derived
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()))
+            .clone();
+        value
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("keyed by its type"))
     }
 
     pub fn root(&self) -> &Path {

@@ -658,6 +658,7 @@ impl<'a> Build<'a> {
                     );
                 }
                 let mut scanned = 0;
+                let scans = context.derived::<app_code::Scans>();
                 for file in context.files() {
                     if app_code::is_skipped(file)
                         || !sources.iter().any(|source| brings_in(source, file))
@@ -676,29 +677,14 @@ impl<'a> Build<'a> {
                         ));
                         break;
                     }
-                    let path = context.root().join(file);
-                    let too_large = std::fs::metadata(&path).map_or(true, |metadata| {
-                        metadata.len() > app_code::MAX_SCANNED_BYTES
-                    });
-                    let text = if too_large { None } else { context.read(file) };
-                    let Some(text) = text else {
-                        if by_name.is_some() {
+                    match scans.of(context, file, by_name) {
+                        app_code::Scan::Starts(api) => spawning.push((file.clone(), api)),
+                        app_code::Scan::Unreadable(why) if by_name.is_some() => {
                             unknown.push(format!(
-                                "dockfix cannot read `{file}` ({}), so it cannot tell whether it starts programs",
-                                if too_large {
-                                    "larger than 1 MiB"
-                                } else {
-                                    "not UTF-8 text"
-                                }
+                                "dockfix cannot read `{file}` ({why}), so it cannot tell whether it starts programs"
                             ));
                         }
-                        continue;
-                    };
-                    if let Some(api) = by_name
-                        .or_else(|| app_code::language_by_shebang(&text))
-                        .and_then(|language| app_code::spawning_api(language, &text))
-                    {
-                        spawning.push((file.clone(), api));
+                        app_code::Scan::Unreadable(_) | app_code::Scan::Quiet => {}
                     }
                 }
             }

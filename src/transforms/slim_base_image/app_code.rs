@@ -13,7 +13,64 @@
 //! program name is often computed (a variable, a setting, an environment
 //! variable).
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use crate::engine::BuildContext;
 use crate::paths::last_component;
+
+/// What one file of the build context does, read once while the context
+/// is kept ([`BuildContext::derived`]): the engine asks on every pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scan {
+    /// Uses this process-spawning API.
+    Starts(&'static str),
+    /// Uses none.
+    Quiet,
+    /// Could not be read: why.
+    Unreadable(&'static str),
+}
+
+/// [`Scan`]s by context path.
+#[derive(Debug, Default)]
+pub(super) struct Scans(Mutex<HashMap<String, Scan>>);
+
+impl Scans {
+    /// The scan of `file` (a context path), whose language by name is
+    /// `by_name` (`None`: found from its `#!` line, if any).
+    pub(super) fn of(&self, context: &BuildContext, file: &str, by_name: Option<Language>) -> Scan {
+        let known = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(file)
+            .copied();
+        if let Some(scan) = known {
+            return scan;
+        }
+        let scan = scan(context, file, by_name);
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(file.to_string(), scan);
+        scan
+    }
+}
+
+fn scan(context: &BuildContext, file: &str, by_name: Option<Language>) -> Scan {
+    let too_large = std::fs::metadata(context.root().join(file))
+        .map_or(true, |metadata| metadata.len() > MAX_SCANNED_BYTES);
+    if too_large {
+        return Scan::Unreadable("larger than 1 MiB");
+    }
+    let Some(text) = context.read(file) else {
+        return Scan::Unreadable("not UTF-8 text");
+    };
+    by_name
+        .or_else(|| language_by_shebang(&text))
+        .and_then(|language| spawning_api(language, &text))
+        .map_or(Scan::Quiet, Scan::Starts)
+}
 
 /// Source files bigger than this are not scanned (minified bundles,
 /// generated code): such a file makes the swap unsafe rather than slow.
