@@ -11,7 +11,7 @@ use crate::engine::{BuildContext, Context, ContextChange, Fix, Safety, Transform
 use crate::shell::packages::{self, Manager};
 use crate::shell::{Script, Word};
 use crate::syntax::{Dockerfile, Instruction, InstructionKind};
-use crate::transforms::workdir::{Dir, workdir_before};
+use crate::transforms::workdir::Dir;
 
 pub struct DockerignoreEntries;
 
@@ -504,18 +504,32 @@ impl DockerfileFacts {
             .map(|stage| stage.lineage(&stages).iter().map(|s| s.index).collect())
             .collect();
         for stage in &stages {
+            // The first RUN after each position (found for each COPY, a
+            // scan of the rest of the stage would be quadratic in it).
+            let mut next_runs = vec![None; stage.body.len()];
+            let mut following = None;
+            for (at, instruction) in stage.body.iter().enumerate().rev() {
+                next_runs[at] = following;
+                if instruction.kind() == InstructionKind::Run {
+                    following = Some(at);
+                }
+            }
+            // The WORKDIR before each instruction, kept as the walk goes
+            // (`workdir_before` for each would be quadratic in the stage).
+            let mut workdir = Dir::Inherited(String::new());
             for (at, instruction) in stage.body.iter().enumerate() {
+                if let Some(previous) = at.checked_sub(1).map(|at| &stage.body[at])
+                    && previous.kind() == InstructionKind::Workdir
+                {
+                    workdir = workdir.join(previous.args().trim());
+                }
+                let workdir = &workdir;
                 let instruction = instruction
                     .onbuild_inner()
                     .unwrap_or_else(|| instruction.clone());
-                let workdir = workdir_before(stage, at);
                 let text = instruction.logical().text().trim().to_string();
-                let next_run = || {
-                    stage.body[at + 1..]
-                        .iter()
-                        .find(|later| later.kind() == InstructionKind::Run)
-                        .map(|run| run.logical().text().trim().to_string())
-                };
+                let next_run =
+                    || next_runs[at].map(|run| stage.body[run].logical().text().trim().to_string());
                 match instruction.kind() {
                     InstructionKind::Copy | InstructionKind::Add => {
                         let Some(copy) = instruction.as_copy() else {
@@ -563,7 +577,7 @@ impl DockerfileFacts {
                                 }
                             }
                         }
-                        for directory in node_install_directories(file, &instruction, &workdir) {
+                        for directory in node_install_directories(file, &instruction, workdir) {
                             self.node_installs.push(NodeInstall {
                                 stage: stage.index,
                                 directory,
