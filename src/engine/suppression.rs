@@ -15,9 +15,9 @@
 //! the same finding ([`PEER_RULES`]). A blank line between the comment and
 //! the instruction ends its reach, as in hadolint.
 
-use crate::paths::last_component;
 use std::ops::Range;
 
+use crate::paths::last_component;
 use crate::syntax::{Dockerfile, LineIndex};
 
 use super::Fix;

@@ -1,11 +1,11 @@
 #![doc = include_str!("../../transforms/cleanup-same-layer/README.md")]
 
-use crate::paths::last_component;
 use std::cell::OnceCell;
 
 use std::rc::Rc;
 
 use crate::engine::{Context, Edit, Fix, ImageEffect, Safety, Transform};
+use crate::paths::last_component;
 use crate::shell::invocations::Invocation;
 use crate::shell::packages::{self, Manager, PackageCommand};
 use crate::shell::{AndOr, Command, Script, ScriptSource, SimpleCommand, Terminator, Word};

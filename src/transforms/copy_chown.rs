@@ -1,10 +1,10 @@
 #![doc = include_str!("../../transforms/copy-chown/README.md")]
 
-use crate::paths::last_component;
 use std::ops::Range;
 
 use crate::base_images::BaseImageMap;
 use crate::engine::{Context, Edit, Fix, Safety, Transform};
+use crate::paths::last_component;
 use crate::shell::{AndOr, Command, Pipeline, Script};
 use crate::syntax::image_ref::ImageRef;
 use crate::syntax::stage_shell::is_windows_image;

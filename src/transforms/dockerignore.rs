@@ -1,6 +1,5 @@
 #![doc = include_str!("../../transforms/dockerignore/README.md")]
 
-use crate::paths::last_component;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -8,6 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::discovery::is_dockerfile_name;
 use crate::dockerignore::DockerIgnore;
 use crate::engine::{BuildContext, Context, ContextChange, Fix, Safety, Transform};
+use crate::paths::last_component;
 use crate::shell::packages::{self, Manager};
 use crate::shell::{Script, Word};
 use crate::syntax::{Dockerfile, Instruction, InstructionKind};

@@ -1,11 +1,11 @@
 #![doc = include_str!("../../transforms/merge-runs/README.md")]
 
-use crate::paths::last_component;
 use std::ops::Range;
 
 use rowan::{GreenNodeData, Language, NodeOrToken};
 
 use crate::engine::{Context, Edit, Fix, Safety, Transform};
+use crate::paths::last_component;
 use crate::shell::{
     AndOrList, Command as ShellCommand, CompoundKind, Script, SimpleCommand, Word,
     expansion_assignments,

@@ -1,9 +1,9 @@
 #![doc = include_str!("../../transforms/omit-dev-dependencies/README.md")]
 
-use crate::paths::last_component;
 use std::rc::Rc;
 
 use crate::engine::{Context, Fix, Safety, Transform};
+use crate::paths::last_component;
 use crate::shell::Script;
 use crate::shell::packages::{self, Manager, PackageCommand};
 use crate::syntax::{Dockerfile, InstructionKind, Stage};

@@ -12,11 +12,11 @@
 //! into (`make`, a script it cannot read, `sh -c "$CMD"`) makes the answer
 //! [`IndexNeed::Unknown`].
 
-use crate::paths::last_component;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::engine::{BuildContext, Context};
+use crate::paths::last_component;
 use crate::shell::Script;
 use crate::shell::invocations::{self, Invocation};
 use crate::shell::packages::Manager;

@@ -1,9 +1,9 @@
 #![doc = include_str!("../../transforms/purge-build-deps/README.md")]
 
-use crate::paths::last_component;
 use std::rc::Rc;
 
 use crate::engine::{Context, Edit, Fix, Safety, Transform};
+use crate::paths::last_component;
 use crate::shell::packages::{self, Manager, PackageCommand};
 use crate::shell::{AndOr, Script, ScriptSource, SimpleCommand, Terminator};
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};

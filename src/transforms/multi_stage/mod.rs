@@ -9,12 +9,12 @@ mod python;
 mod rust;
 mod static_server_command;
 
-use crate::paths::last_component;
 use std::rc::Rc;
 
 use crate::base_images::{BaseImageMap, Runtime};
 use crate::config::GoRuntime;
 use crate::engine::{BuildContext, Context, Edit, Fix, Safety, Transform};
+use crate::paths::last_component;
 use crate::shell::packages::{self, Manager};
 use crate::shell::{Script, SimpleCommand};
 use crate::syntax::image_ref::ImageRef;
