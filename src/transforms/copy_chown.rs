@@ -72,8 +72,32 @@ impl Transform for CopyChown {
 /// `COPY --chown` would not. `go` is the golang image's `GOPATH` and
 /// `WORKDIR` (`/go`). Others are created by the image's Dockerfile only.
 const BASE_IMAGE_DIRECTORIES: &[&str] = &[
-    "bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt", "opt",
-    "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var", "go",
+    "bin",
+    "boot",
+    "dev",
+    "etc",
+    "home",
+    "lib",
+    "lib32",
+    "lib64",
+    "libx32",
+    "media",
+    "mnt",
+    "opt",
+    "proc",
+    "root",
+    "run",
+    "sbin",
+    "srv",
+    "sys",
+    "tmp",
+    "usr",
+    "var",
+    "go",
+    // The entrypoint folders of the official images: nginx's start-up
+    // scripts, postgres's and mysql's init scripts.
+    "docker-entrypoint.d",
+    "docker-entrypoint-initdb.d",
 ];
 
 /// Official images, besides those of the base-image map, whose file systems
@@ -193,6 +217,21 @@ impl Site<'_> {
             Ok(copies) => copies,
             Err(reason) => return self.skip(format!("{shown}: {reason}")),
         };
+        // A COPY into a folder below the path creates the folders between
+        // them, and builders differ on who owns those: the legacy builder
+        // leaves them to root when the source is a directory (a single
+        // file's get the --chown owner). `chown -R` gave them to the owner
+        // whatever the builder.
+        if !self.single_file_copy(&copies)
+            && let Some(deeper) = copies
+                .iter()
+                .filter_map(|&copy| self.copy_destination(copy))
+                .find(|target| is_strictly_under(target.trim_end_matches('/'), &destination))
+        {
+            return self.skip(format!(
+                "{shown}: the COPY into {deeper} creates the folders between {destination} and it, which builders give different owners (the legacy builder leaves them to root for a directory)"
+            ));
+        }
         let first_copy = copies.last().copied()?;
         let before = match self.before_copies(first_copy, &destination) {
             Ok(before) => before,
@@ -803,10 +842,36 @@ fn run_may_write(
             if named {
                 return Err(may_write);
             }
+            // A path held in a variable or made by a command
+            // (`mkdir -p $APP_HOME/logs`, `> "$(dirname $f)/x"`) may be
+            // the destination: only commands that write no files pass.
+            let writes_through_expansion = simple
+                .redirects
+                .iter()
+                .chain(
+                    if program.is_some_and(|program| WRITES_NO_FILES.contains(&program)) {
+                        &[][..]
+                    } else {
+                        simple.args()
+                    },
+                )
+                .find(|word| word.raw.contains(['$', '`']));
+            if let Some(word) = writes_through_expansion {
+                return Err(format!(
+                    "writes to `{}`, a path dockfix cannot read, which may be in {destination}",
+                    word.raw
+                ));
+            }
         }
     }
     Ok(made)
 }
+
+/// Programs that write no files, whatever their arguments name.
+const WRITES_NO_FILES: &[&str] = &[
+    "echo", "printf", "test", "[", "true", "false", "export", "set", "unset", ":", "exit",
+    "return", "grep", "cat", "ls", "stat", "id", "getent", "sleep", "which", "type",
+];
 
 /// The absolute paths of `mkdir [-p|--parents] PATH...` with literal
 /// words and no redirections; `None` for any other form.
