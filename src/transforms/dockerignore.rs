@@ -321,6 +321,28 @@ struct DockerfileFacts {
     lineages: Vec<Vec<usize>>,
 }
 
+/// The `RUN --mount=type=bind` mounts of the build context (no `from=`):
+/// the context path each mounts (`.` when unset) and where, if it says.
+fn context_bind_mounts(instruction: &Instruction) -> Vec<(String, Option<String>)> {
+    let Some(run) = instruction.as_run() else {
+        return Vec::new();
+    };
+    run.mounts()
+        .iter()
+        .filter(|mount| mount.kind() == "bind" && mount.get("from").is_none())
+        .map(|mount| {
+            let source = mount.get("source").or_else(|| mount.get("src"));
+            let target = ["target", "dst", "destination"]
+                .iter()
+                .find_map(|key| mount.get(key));
+            (
+                source.unwrap_or(".").to_string(),
+                target.map(str::to_string),
+            )
+        })
+        .collect()
+}
+
 /// A COPY/ADD from the context, or a `RUN --mount=type=bind` of it.
 #[derive(Debug, Clone)]
 struct ContextCopy {
@@ -427,18 +449,10 @@ impl DockerfileFacts {
                         facts.run_text.push_str(&heredoc.body.to_ascii_lowercase());
                         facts.instruction_text.push_str(&heredoc.body);
                     }
-                    if let Some(run) = instruction.as_run() {
-                        for mount in run.mounts() {
-                            if mount.kind() == "bind" && mount.get("from").is_none() {
-                                let source = mount
-                                    .get("source")
-                                    .or_else(|| mount.get("src"))
-                                    .unwrap_or(".");
-                                let source = normalize(source);
-                                if !source.is_empty() {
-                                    facts.sources.push(source);
-                                }
-                            }
+                    for (source, _) in context_bind_mounts(&instruction) {
+                        let source = normalize(&source);
+                        if !source.is_empty() {
+                            facts.sources.push(source);
                         }
                     }
                     facts.classify_commands(file, &instruction);
@@ -555,27 +569,15 @@ impl DockerfileFacts {
                         }
                     }
                     InstructionKind::Run => {
-                        if let Some(run) = instruction.as_run() {
-                            for mount in run.mounts() {
-                                if mount.kind() == "bind" && mount.get("from").is_none() {
-                                    let source = mount
-                                        .get("source")
-                                        .or_else(|| mount.get("src"))
-                                        .unwrap_or(".");
-                                    let target = mount
-                                        .get("target")
-                                        .or_else(|| mount.get("dst"))
-                                        .or_else(|| mount.get("destination"));
-                                    self.context_copies.push(ContextCopy {
-                                        stage: stage.index,
-                                        source: normalize(source),
-                                        destination: target
-                                            .map_or(Dir::Unknown, |target| workdir.join(target)),
-                                        text: text.clone(),
-                                        next_run: Some(text.clone()),
-                                    });
-                                }
-                            }
+                        for (source, target) in context_bind_mounts(&instruction) {
+                            self.context_copies.push(ContextCopy {
+                                stage: stage.index,
+                                source: normalize(&source),
+                                destination: target
+                                    .map_or(Dir::Unknown, |target| workdir.join(&target)),
+                                text: text.clone(),
+                                next_run: Some(text.clone()),
+                            });
                         }
                         for directory in node_install_directories(file, &instruction, workdir) {
                             self.node_installs.push(NodeInstall {
