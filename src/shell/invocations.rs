@@ -237,7 +237,7 @@ impl Walker<'_> {
                 found,
             );
         };
-        let program = super::last_component(&name).to_string();
+        let program = last_component(&name).to_string();
         let literals: Vec<Option<String>> = words.iter().map(Word::literal).collect();
         if program == "apt-cache" {
             found.push(Invocation::Package {
@@ -397,10 +397,11 @@ impl Walker<'_> {
                 // manager to run (`eatmydata apt-get install`,
                 // `debconf-apt-progress -- apt-get install`): whatever it
                 // does with it is unknown, not nothing.
-                let runs_a_manager =
-                    literals.iter().skip(1).flatten().any(|word| {
-                        PACKAGE_MANAGER_PROGRAMS.contains(&super::last_component(word))
-                    });
+                let runs_a_manager = literals
+                    .iter()
+                    .skip(1)
+                    .flatten()
+                    .any(|word| PACKAGE_MANAGER_PROGRAMS.contains(&last_component(word)));
                 if runs_a_manager {
                     self.opaque(
                         format!("runs a package manager through `{program}`"),

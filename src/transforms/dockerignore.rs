@@ -922,8 +922,14 @@ fn git_commands(file: &Dockerfile, run: &Instruction) -> Vec<String> {
 
 /// True when `text` has the word `git`.
 fn names_git(text: &str) -> bool {
+    has_word(text, &["git"])
+}
+
+/// True when `text` has one of `words` as a whole word (`git`, not
+/// `gitlab` or `digit`).
+fn has_word(text: &str, words: &[&str]) -> bool {
     text.split(|c: char| !(c.is_alphanumeric() || "_-".contains(c)))
-        .any(|word| word == "git")
+        .any(|word| words.contains(&word))
 }
 
 /// `pip install .`, `./pkg`, `../x`, `/app`: a path, not a package name.
@@ -977,8 +983,7 @@ fn mentions_dir(text: &str, name: &str, bases: &[String]) -> bool {
 /// True when a script calls git (a `git` word) or uses husky, which
 /// installs git hooks and needs `.git`.
 fn calls_git(text: &str) -> bool {
-    text.split(|c: char| !(c.is_alphanumeric() || "_-".contains(c)))
-        .any(|word| word == "git" || word == "husky")
+    has_word(text, &["git", "husky"])
 }
 
 /// Whether excluding `candidate` is safe for the build `facts` describes.
